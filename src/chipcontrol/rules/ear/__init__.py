@@ -1,0 +1,1 @@
+"""EAR rule modules (classification under ECCN 3A090/4A090, licence determination)."""

@@ -1,0 +1,351 @@
+"""The regulations as an immutable, dated tree, and its read-only view on one date.
+
+``Ruleset.load()`` parses and validates ``regulations/``. ``Ruleset.context(as_of, view)`` returns a
+``RuleContext``: every parameter value in force that day (with its citation), the logic version and the
+licensing features switched on. Contexts are cached per period between two effective dates, so evaluating
+many items on many dates costs one dictionary look-up per call.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chipcontrol.errors import InvalidDate, InvalidInput, RegulationDataError
+from chipcontrol.model.citation import Citation
+from chipcontrol.model.trace import ParamRead
+from chipcontrol.rules.loader import (
+    content_hash,
+    load_yaml,
+    parse_citation,
+    parse_date,
+    parse_sources,
+    read_tree,
+    regulations_root,
+)
+
+VIEWS = ("enforced", "as_written")
+EARLIEST = dt.date(2022, 10, 7)
+GROUPS = ("A5", "A6", "D1", "D4", "D5", "E1", "E2")
+_GROUP_PARAM = {g: f"ear.part_740.supp_1.{g.lower()}" for g in GROUPS}
+_PARAM_KEYS = {"description", "unit", "comparison", "values", "metadata", "documentation"}
+_VALUE_KEYS = {"effective", "value", "citation"}
+_VERSION_KEYS = {"id", "effective", "source", "changes", "classification", "enable", "disable", "views",
+                 "summary", "enforcement_note"}
+FEATURES = frozenset({
+    "rs_advanced_computing", "review_2022", "end_use_744_23", "hq_rule", "review_2023", "nac_2023",
+    "nac_aca_2024", "hbm_3a090c", "ai_diffusion", "review_2026_case_by_case",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class DatedValue:
+    effective: dt.date
+    value: Any
+    citation: Citation
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    description: str
+    unit: str
+    values: tuple[DatedValue, ...]
+    comparison: str = ""
+
+    def at(self, day: dt.date) -> DatedValue | None:
+        """The value in force on ``day``, or None before the first value."""
+        i = bisect.bisect_right([v.effective for v in self.values], day) - 1
+        return self.values[i] if i >= 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleVersion:
+    id: str
+    effective: dt.date
+    citation: Citation
+    changes: tuple[str, ...]
+    classification: str | None
+    enable: tuple[str, ...]
+    disable: tuple[str, ...]
+    views: tuple[str, ...]
+    summary: str
+    enforcement_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """An exporter-specific requirement (an is-informed letter), scoped to an exporter and a product."""
+
+    id: str
+    kind: str
+    exporter: str
+    exporter_aliases: tuple[str, ...]
+    effective: dt.date
+    citation: Citation
+    description: str
+    models: tuple[str, ...]
+    any_of: tuple[tuple[str, str, float], ...]
+    destinations: Mapping[str, Any]
+    end_user_hq: Mapping[str, Any]
+    review_policy: str
+    review_policy_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """Everything in force on one date, in one view."""
+
+    as_of: dt.date
+    view: str
+    ruleset: Ruleset
+    values: Mapping[str, DatedValue]
+    features: frozenset[str]
+    classification_logic: str
+    classification_version: RuleVersion
+    version: RuleVersion
+    versions_in_force: tuple[RuleVersion, ...]
+    groups: Mapping[str, frozenset[str]]
+    not_applied: tuple[RuleVersion, ...] = field(default=())
+
+    def read(self, name: str) -> ParamRead | None:
+        dv = self.values.get(name)
+        if dv is None or dv.value is None:
+            return None
+        return ParamRead(name=name, value=dv.value, effective_from=dv.effective.isoformat(), citation=dv.citation)
+
+    def value(self, name: str) -> Any:
+        dv = self.values.get(name)
+        return None if dv is None else dv.value
+
+    def in_group(self, country: str, group: str) -> bool:
+        return country in self.groups.get(group, frozenset())
+
+    def groups_of(self, country: str) -> list[str]:
+        return [g for g in GROUPS if country in self.groups[g]]
+
+    def in_scope(self, country: str, scope: Mapping[str, Any] | None) -> bool:
+        """Is ``country`` inside a scope {groups, countries, exclude_groups, exclude_countries}?"""
+        if not scope:
+            return False
+        inside = country in scope.get("countries", ()) or any(
+            country in self.groups.get(g, frozenset()) for g in scope.get("groups", ()))
+        if not inside:
+            return False
+        if country in scope.get("exclude_countries", ()):
+            return False
+        return not any(country in self.groups.get(g, frozenset()) for g in scope.get("exclude_groups", ()))
+
+    def describe_scope(self, scope: Mapping[str, Any]) -> str:
+        inc = [f"{g[0]}:{g[1:]}" for g in scope.get("groups", ())] + list(scope.get("countries", ()))
+        text = " or ".join(inc) if inc else "nowhere"
+        exc = [f"{g[0]}:{g[1:]}" for g in scope.get("exclude_groups", ())] + list(scope.get("exclude_countries", ()))
+        return text + (f" (not also in {' or '.join(exc)})" if exc else "")
+
+
+class Ruleset:
+    """All regulation data, validated. Build with ``Ruleset.load()`` (cached) or ``Ruleset.from_files``."""
+
+    def __init__(self, files: Mapping[str, str]) -> None:
+        self.files = dict(files)
+        self.hash = content_hash(files)
+        if "sources.yaml" not in files or "rule_versions.yaml" not in files:
+            raise RegulationDataError("regulations: sources.yaml and rule_versions.yaml are required")
+        self.sources = parse_sources(load_yaml(files["sources.yaml"], "sources.yaml"), "sources.yaml")
+        self.parameters: dict[str, Parameter] = {}
+        self.obligations: list[Obligation] = []
+        for path, text in sorted(files.items()):
+            if path.startswith("ear/"):
+                name = path[: -len(".yaml")].replace("/", ".")
+                self.parameters[name] = self._parse_parameter(name, load_yaml(text, path), path)
+            elif path.startswith("obligations/"):
+                self.obligations.append(self._parse_obligation(load_yaml(text, path), path))
+        for g, pname in _GROUP_PARAM.items():
+            if pname not in self.parameters:
+                raise RegulationDataError(f"regulations: country group {g} missing ({pname})")
+        self.versions = self._parse_versions(load_yaml(files["rule_versions.yaml"], "rule_versions.yaml"))
+        dates = {EARLIEST}
+        for p in self.parameters.values():
+            dates.update(v.effective for v in p.values if v.effective > EARLIEST)
+        dates.update(v.effective for v in self.versions if v.effective > EARLIEST)
+        dates.update(o.effective for o in self.obligations if o.effective > EARLIEST)
+        self.breakpoints: tuple[dt.date, ...] = tuple(sorted(dates))
+        self._contexts: dict[tuple[int, str], RuleContext] = {}
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def from_dir(cls, root: Path) -> Ruleset:
+        return cls(read_tree(root))
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def load() -> Ruleset:
+        """The bundled regulations (parsed once per process)."""
+        return Ruleset.from_dir(regulations_root())
+
+    def _parse_parameter(self, name: str, data: Any, origin: str) -> Parameter:
+        if not isinstance(data, dict):
+            raise RegulationDataError(f"{origin}: expected a mapping")
+        unknown = set(data) - _PARAM_KEYS
+        if unknown:
+            raise RegulationDataError(f"{origin}: unknown keys {sorted(unknown)}")
+        for key in ("description", "unit", "values"):
+            if key not in data:
+                raise RegulationDataError(f"{origin}: missing '{key}'")
+        raw = data["values"]
+        if not isinstance(raw, list) or not raw:
+            raise RegulationDataError(f"{origin}: 'values' must be a non-empty list")
+        values: list[DatedValue] = []
+        for i, item in enumerate(raw):
+            where = f"{origin}: values[{i}]"
+            if not isinstance(item, dict) or set(item) != _VALUE_KEYS:
+                raise RegulationDataError(f"{where}: needs exactly effective, value, citation")
+            eff = parse_date(item["effective"], f"{where}.effective")
+            if values and eff <= values[-1].effective:
+                raise RegulationDataError(
+                    f"{where}: effective dates must increase ({eff} after {values[-1].effective})")
+            value = item["value"]
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                raise RegulationDataError(f"{where}: negative value {value}")
+            values.append(DatedValue(eff, value, parse_citation(item["citation"], self.sources, f"{where}.citation")))
+        comparison = str(data.get("comparison", ""))
+        if comparison and comparison not in ("gte", "gt", "lt", "lte"):
+            raise RegulationDataError(f"{origin}: comparison must be gte, gt, lt or lte")
+        return Parameter(name, str(data["description"]).strip(), str(data["unit"]), tuple(values), comparison)
+
+    def _parse_versions(self, data: Any) -> tuple[RuleVersion, ...]:
+        if not isinstance(data, list) or not data:
+            raise RegulationDataError("rule_versions.yaml: expected a non-empty list")
+        out: list[RuleVersion] = []
+        for i, row in enumerate(data):
+            where = f"rule_versions.yaml[{i}]"
+            if not isinstance(row, dict):
+                raise RegulationDataError(f"{where}: expected a mapping")
+            unknown = set(row) - _VERSION_KEYS
+            if unknown:
+                raise RegulationDataError(f"{where}: unknown keys {sorted(unknown)}")
+            eff = parse_date(row.get("effective"), f"{where}.effective")
+            if out and eff < out[-1].effective:
+                raise RegulationDataError(f"{where}: rows must be in date order")
+            if row.get("source") not in self.sources:
+                raise RegulationDataError(f"{where}: unknown source {row.get('source')!r}")
+            feats = tuple(row.get("enable", ())) + tuple(row.get("disable", ()))
+            bad = [f for f in feats if f not in FEATURES]
+            if bad:
+                raise RegulationDataError(f"{where}: unknown features {bad}")
+            views = tuple(row.get("views", VIEWS))
+            if any(v not in VIEWS for v in views):
+                raise RegulationDataError(f"{where}: views must be among {VIEWS}")
+            src = self.sources[row["source"]]
+            cit = Citation(source_id=row["source"], title=src.get("title", ""), cfr="15 CFR parts 734-774 (as amended)",
+                           fr=src.get("fr", ""), fr_doc=src.get("fr_doc", ""), published=src.get("published", ""),
+                           effective=src.get("effective", ""), url=src.get("url", ""),
+                           document=src.get("document", ""), verification=src.get("verification", ""))
+            out.append(RuleVersion(
+                id=str(row["id"]), effective=eff, citation=cit, changes=tuple(row.get("changes", ())),
+                classification=row.get("classification"), enable=tuple(row.get("enable", ())),
+                disable=tuple(row.get("disable", ())), views=views, summary=str(row.get("summary", "")),
+                enforcement_note=" ".join(str(row.get("enforcement_note", "")).split())))
+        if out[0].classification is None or out[0].effective != EARLIEST:
+            raise RegulationDataError(
+                "rule_versions.yaml: the first row must start on 2022-10-07 with a classification")
+        return tuple(out)
+
+    def _parse_obligation(self, data: Any, origin: str) -> Obligation:
+        if not isinstance(data, dict):
+            raise RegulationDataError(f"{origin}: expected a mapping")
+        try:
+            exporter = data["exporter"]
+            items = data.get("items", {})
+            any_of = []
+            for cond in items.get("any_of", ()):
+                (op,) = [k for k in cond if k != "param"]
+                any_of.append((str(cond["param"]), str(op), float(cond[op])))
+            return Obligation(
+                id=str(data["id"]), kind=str(data["kind"]), exporter=str(exporter["name"]),
+                exporter_aliases=tuple(str(a) for a in exporter.get("aliases", ())),
+                effective=parse_date(data["effective"], f"{origin}.effective"),
+                citation=parse_citation(data["citation"], self.sources, f"{origin}.citation"),
+                description=" ".join(str(data.get("description", "")).split()),
+                models=tuple(str(m) for m in items.get("models", ())), any_of=tuple(any_of),
+                destinations=dict(data.get("destinations", {})), end_user_hq=dict(data.get("end_user_hq", {})),
+                review_policy=str(data.get("review_policy", "case_by_case")),
+                review_policy_note=str(data.get("review_policy_note", "")))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RegulationDataError(f"{origin}: malformed obligation ({exc})") from None
+
+    # ---------------------------------------------------------------- views by date
+    def context(self, as_of: dt.date, view: str = "enforced") -> RuleContext:
+        if view not in VIEWS:
+            raise InvalidInput(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
+        if as_of < EARLIEST:
+            raise InvalidDate(f"date {as_of.isoformat()} is before 2022-10-07, when the advanced-computing rules began")
+        idx = bisect.bisect_right(self.breakpoints, as_of) - 1
+        key = (idx, view)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._build_context(self.breakpoints[idx], view)
+            self._contexts[key] = ctx
+        return ctx if ctx.as_of == as_of else _with_date(ctx, as_of)
+
+    def _build_context(self, day: dt.date, view: str) -> RuleContext:
+        values = {}
+        for name, p in self.parameters.items():
+            dv = p.at(day)
+            if dv is not None:
+                values[name] = dv
+        features: set[str] = set()
+        logic = ""
+        class_version = self.versions[0]
+        latest = self.versions[0]
+        in_force: list[RuleVersion] = []
+        not_applied: list[RuleVersion] = []
+        for v in self.versions:
+            if v.effective > day:
+                break
+            if view not in v.views:
+                not_applied.append(v)
+                continue
+            in_force.append(v)
+            features.update(v.enable)
+            features.difference_update(v.disable)
+            if v.classification:
+                logic = v.classification
+            if "classification" in v.changes:
+                class_version = v
+            latest = v
+        groups = {g: frozenset(values[_GROUP_PARAM[g]].value) for g in GROUPS}
+        return RuleContext(as_of=day, view=view, ruleset=self, values=values, features=frozenset(features),
+                           classification_logic=logic, classification_version=class_version, version=latest,
+                           versions_in_force=tuple(in_force), groups=groups, not_applied=tuple(not_applied))
+
+    def group_citation(self, group: str, day: dt.date) -> Citation:
+        dv = self.parameters[_GROUP_PARAM[group]].at(day)
+        return dv.citation if dv else Citation()
+
+    def events(self) -> list[tuple[dt.date, str, Citation]]:
+        """Every dated change in the data (for timelines): date, what, citation."""
+        out: list[tuple[dt.date, str, Citation]] = []
+        for v in self.versions:
+            out.append((v.effective, f"rule version {v.id}: {v.summary}", v.citation))
+        for p in self.parameters.values():
+            for dv in p.values:
+                out.append((dv.effective, f"{p.name} = {dv.value!r}", dv.citation))
+        for o in self.obligations:
+            out.append((o.effective, f"{o.kind} {o.id}", o.citation))
+        return sorted(out, key=lambda e: e[0])
+
+    def breakpoints_between(self, start: dt.date, end: dt.date) -> Iterable[dt.date]:
+        return [d for d in self.breakpoints if start <= d <= end]
+
+
+def _with_date(ctx: RuleContext, as_of: dt.date) -> RuleContext:
+    return RuleContext(as_of=as_of, view=ctx.view, ruleset=ctx.ruleset, values=ctx.values, features=ctx.features,
+                       classification_logic=ctx.classification_logic,
+                       classification_version=ctx.classification_version, version=ctx.version,
+                       versions_in_force=ctx.versions_in_force, groups=ctx.groups, not_applied=ctx.not_applied)

@@ -1,0 +1,272 @@
+"""Name normalisation: Unicode, case, punctuation, scripts, legal forms, generic words.
+
+``analyse(name)`` turns a raw party name into a tuple of :class:`Token` objects. Han script is
+segmented with a small dictionary of company words (科技 -> technology) and the rest is
+romanised with pypinyin; other scripts go through unidecode. Every token carries a ``kind``:
+
+* ``name``    distinctive word; a match needs at least one of these (or a full-name match)
+* ``generic`` industry/organisation word (technology, group, institute, ...), down-weighted
+* ``place``   country, province or city, down-weighted
+* ``legal``   legal form (Co., Ltd., GmbH, OOO, 有限公司, ...), ignored when scoring
+* ``stop``    stop word (and, of, the, ...), ignored when scoring
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+from rapidfuzz import fuzz, process
+from unidecode import unidecode
+
+from chipcontrol.errors import InvalidInput
+from chipcontrol.screening.lexicon import (
+    CHINESE_DIGITS,
+    CHINESE_UNITS,
+    GENERIC_CANON,
+    HAN_LEGAL,
+    HAN_MAX_WORD,
+    HAN_WORDS,
+    LEGAL_FORMS,
+    PLACES,
+    STOPWORDS,
+)
+
+MAX_NAME_LENGTH = 500
+"""Longest party name accepted (characters, after trimming). The longest listed name is ~300."""
+
+_MAX_PHRASE = max(len(p.split()) for p in LEGAL_FORMS)
+
+SCORED_KINDS = frozenset({"name", "generic", "place"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # folded form used for matching
+    kind: str  # name | generic | place | legal | stop
+    source: str = ""  # the original text the token came from, when it differs
+
+
+def is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x20000 <= cp <= 0x2A6DF
+        or cp == 0x3007
+    )
+
+
+def clean_input(name: object, *, what: str = "name") -> str:
+    """Validate and tidy a user-supplied name; raise InvalidInput with a one-line reason."""
+    if not isinstance(name, str):
+        raise InvalidInput(f"{what} must be text, got {type(name).__name__}")
+    # Control and format characters (NUL, escape sequences, zero-width, bidi marks) -> space.
+    chars = [" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else c for c in name]
+    text = " ".join("".join(chars).split())
+    if not text:
+        raise InvalidInput(f"{what} is empty")
+    if len(text) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"{what} is too long ({len(text)} characters; the limit is {MAX_NAME_LENGTH})")
+    if not any(c.isalnum() for c in text):
+        raise InvalidInput(f"{what} {text!r} has no letters or digits")
+    return text
+
+
+def _chinese_number(s: str) -> int | None:
+    total, current = 0, 0
+    for ch in s:
+        if ch in CHINESE_DIGITS:
+            current = CHINESE_DIGITS[ch]
+        elif ch in CHINESE_UNITS:
+            total += (current or 1) * CHINESE_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+_NUMERAL_CHARS = set(CHINESE_DIGITS) | set(CHINESE_UNITS)
+
+
+def _pinyin(chunk: str) -> str:
+    return "".join(lazy_pinyin(chunk, style=Style.NORMAL)).lower()
+
+
+def _han_run(run: str, mode: str) -> list[tuple[str, str, str]]:
+    """Segment a run of Han characters -> (folded text, original, hint).
+
+    hint: "legal" (legal form), "dict" (dictionary word, translated), "han" (romanised chunk).
+    mode "dict" translates dictionary words to English; mode "pinyin" romanises them instead
+    (so 集成电路 -> "jichengdianlu", matching pinyin aliases such as "Jicheng Dianlu").
+    """
+    out: list[tuple[str, str, str]] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            chunk = "".join(buf)
+            out.append((_pinyin(chunk), chunk, "han"))
+            buf.clear()
+
+    i = 0
+    while i < len(run):
+        # 第十三 -> 13th ; 十三 -> 13
+        if run[i] == "第" or run[i] in _NUMERAL_CHARS:
+            j = i + 1 if run[i] == "第" else i
+            k = j
+            while k < len(run) and run[k] in _NUMERAL_CHARS:
+                k += 1
+            if k > j:
+                n = _chinese_number(run[j:k])
+                if n is not None:
+                    flush()
+                    out.append((_ordinal(n) if run[i] == "第" else str(n), run[i:k], "dict"))
+                    i = k
+                    continue
+        for size in range(min(HAN_MAX_WORD, len(run) - i), 0, -1):
+            word = run[i : i + size]
+            if word in HAN_LEGAL:
+                flush()
+                out.append((HAN_LEGAL[word], word, "legal"))
+                i += size
+                break
+            if word in HAN_WORDS:
+                flush()
+                if mode == "pinyin":
+                    out.append((_pinyin(word), word, "dict"))
+                else:
+                    out.append((HAN_WORDS[word], word, "dict"))
+                i += size
+                break
+        else:
+            buf.append(run[i])
+            i += 1
+    flush()
+    return out
+
+
+_APOSTROPHES = "'’‘`´ʼʻ"
+_PUNCT_RE = re.compile(r"[^a-z0-9 ]+")
+_AMP_RE = re.compile(r"\s*&\s*")
+
+
+def _fold_latin(text: str) -> str:
+    """Lower-case ASCII with punctuation folded. Apostrophes and dots join (Xi'an -> xian, S.A. -> sa)."""
+    text = unidecode(text).lower()
+    text = _AMP_RE.sub(" and ", text)
+    for ch in _APOSTROPHES:
+        text = text.replace(ch, "")
+    # a dot between letters/abbreviations joins (s.a. -> sa, co.,ltd -> co ltd)
+    text = re.sub(r"(?<=[a-z0-9])\.(?=[a-z0-9])", "", text)
+    text = text.replace(".", " ")
+    text = _PUNCT_RE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _segments(text: str, mode: str) -> list[tuple[str, str, str]]:
+    """Split into (folded word, original, hint) pieces, handling Han runs separately."""
+    pieces: list[tuple[str, str, str]] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        if is_han(text[i]):
+            j = i
+            while j < n and is_han(text[j]):
+                j += 1
+            for folded, orig, hint in _han_run(text[i:j], mode):
+                if hint == "legal":
+                    pieces.append((folded, orig, hint))
+                else:
+                    for word in folded.split():
+                        pieces.append((word, orig, hint))
+            i = j
+        else:
+            j = i
+            while j < n and not is_han(text[j]):
+                j += 1
+            for word in _fold_latin(text[i:j]).split():
+                pieces.append((word, "", ""))
+            i = j
+    return pieces
+
+
+def has_han(text: str) -> bool:
+    return any(is_han(c) for c in text)
+
+
+_GENERIC_VOCAB = tuple(w for w in GENERIC_CANON if len(w) >= 7)
+
+
+@lru_cache(maxsize=65536)
+def _classify(word: str) -> tuple[str, str]:
+    if word in STOPWORDS:
+        return word, "stop"
+    canon = GENERIC_CANON.get(word)
+    if canon is not None:
+        return canon, "generic"
+    if word in PLACES:
+        return word, "place"
+    if len(word) >= 7 and not word.isdigit():
+        # a misspelt generic word ("technolgy") is still generic, never distinctive
+        best = process.extractOne(word, _GENERIC_VOCAB, scorer=fuzz.ratio, score_cutoff=87)
+        if best is not None:
+            return GENERIC_CANON[best[0]], "generic"
+    return word, "name"
+
+
+@lru_cache(maxsize=65536)
+def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
+    """Normalise a (cleaned) name into tagged tokens. Pure; cached. ``mode``: see :func:`_han_run`."""
+    text = unicodedata.normalize("NFKC", name)
+    pieces = _segments(text, mode)
+    words = [w for w, _, _ in pieces]
+    tokens: list[Token] = []
+    i = 0
+    while i < len(words):
+        word, orig, hint = pieces[i]
+        if hint == "legal":
+            tokens.append(Token(word, "legal", orig))
+            i += 1
+            continue
+        if hint == "han":
+            # a romanised Han chunk is a name (or a place), never a generic synonym
+            tokens.append(Token(word, "place" if word in PLACES else "name", orig))
+            i += 1
+            continue
+        # longest legal-form phrase starting here
+        for size in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
+            if any(pieces[k][2] for k in range(i, i + size)):
+                continue
+            phrase = " ".join(words[i : i + size])
+            if phrase in LEGAL_FORMS:
+                tokens.append(Token(phrase, "legal", orig))
+                i += size
+                break
+        else:
+            folded, kind = _classify(word)
+            tokens.append(Token(folded, kind, orig))
+            i += 1
+    if tokens and all(t.kind in ("legal", "stop") for t in tokens):
+        # A name made only of legal forms/stop words ("Company Limited"): keep them as generic
+        # so that it can still be compared, but it never carries distinctive weight.
+        tokens = [Token(t.text, "generic", t.source) for t in tokens]
+    return tuple(tokens)
+
+
+def scored(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    return tuple(t for t in tokens if t.kind in SCORED_KINDS)
+
+
+def display_form(tokens: tuple[Token, ...]) -> str:
+    return " ".join(t.text for t in tokens)

@@ -1,0 +1,120 @@
+"""Parse a chip spec file (YAML or JSON) into a ChipSpec, rejecting anything doubtful with one clear line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from chipcontrol.catalog import Catalog
+from chipcontrol.errors import ChipControlError, InvalidSpec
+from chipcontrol.model.spec import PRECISIONS, ChipSpec
+from chipcontrol.rules.loader import load_yaml
+
+_NUMERIC = ("die_area_mm2", "io_bandwidth_gbs", "memory_bandwidth_gbs", "interconnect_bandwidth_gbs",
+            "memory_bandwidth_density")
+_KEYS = {"name", "vendor", "datacenter", "dense_tops", "item_type", "accelerator", "accelerator_count",
+         "commercially_available_in_us_on", *_NUMERIC}
+
+
+def load_spec_file(path: str | Path, catalog: Catalog | None = None) -> ChipSpec:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidSpec(f"spec file {str(p)!r} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidSpec(f"spec file {str(p)!r} cannot be read: {exc}") from None
+    data: Any
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidSpec(f"{p}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    else:
+        try:
+            data = load_yaml(text, str(p))
+        except ChipControlError as exc:
+            raise InvalidSpec(f"not valid YAML: {exc}") from None
+    return spec_from_mapping(data, origin=str(p), catalog=catalog)
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidSpec(f"{where} must be a number, got {value!r}")
+    f = float(value)
+    if math.isnan(f) or math.isinf(f):
+        raise InvalidSpec(f"{where} must be a finite number, got {value!r}")
+    if f < 0:
+        raise InvalidSpec(f"{where} must not be negative, got {value!r}")
+    return f
+
+
+def spec_from_mapping(data: Any, origin: str = "spec", catalog: Catalog | None = None) -> ChipSpec:
+    """Validate a spec mapping (the acceptance contract's format plus item_type/accelerator for computers)."""
+    if not isinstance(data, dict):
+        raise InvalidSpec(f"{origin}: a spec must be a mapping of keys to values")
+    unknown = sorted(str(k) for k in set(data) - _KEYS)
+    if unknown:
+        raise InvalidSpec(f"{origin}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidSpec(f"{origin}: 'name' is required and must be text")
+    vendor = data.get("vendor")
+    if vendor is not None and not isinstance(vendor, str):
+        raise InvalidSpec(f"{origin}: 'vendor' must be text")
+    datacenter = data.get("datacenter")
+    if datacenter is not None and not isinstance(datacenter, bool):
+        raise InvalidSpec(f"{origin}: 'datacenter' must be true or false, got {datacenter!r}")
+    item_type = data.get("item_type", "ic")
+    if item_type not in ("ic", "computer", "hbm"):
+        raise InvalidSpec(f"{origin}: 'item_type' must be ic, computer or hbm, got {item_type!r}")
+    numbers = {k: _number(data[k], f"{origin}: '{k}'") for k in _NUMERIC if data.get(k) is not None}
+    rates: dict[str, float] = {}
+    raw = data.get("dense_tops")
+    if raw is not None:
+        if not isinstance(raw, dict):
+            raise InvalidSpec(f"{origin}: 'dense_tops' must map precisions to dense TOPS")
+        for prec, value in raw.items():
+            if prec not in PRECISIONS:
+                raise InvalidSpec(f"{origin}: unknown precision {prec!r} in dense_tops; use: {', '.join(PRECISIONS)}")
+            if value is None:
+                continue
+            rates[prec] = _number(value, f"{origin}: dense_tops.{prec}")
+    avail = data.get("commercially_available_in_us_on")
+    avail_date: dt.date | None = None
+    if avail is not None:
+        try:
+            avail_date = dt.date.fromisoformat(str(avail))
+        except ValueError:
+            raise InvalidSpec(f"{origin}: 'commercially_available_in_us_on' must be YYYY-MM-DD") from None
+    accelerator: ChipSpec | None = None
+    count = 0
+    if item_type == "computer":
+        acc = data.get("accelerator")
+        if acc is None:
+            raise InvalidSpec(f"{origin}: a computer spec needs 'accelerator' (a catalogue name or a spec mapping)")
+        if isinstance(acc, str):
+            accelerator = (catalog or Catalog.load()).lookup(acc).spec
+        else:
+            accelerator = spec_from_mapping(acc, origin=f"{origin}: accelerator", catalog=catalog)
+        raw_count = data.get("accelerator_count", 1)
+        if isinstance(raw_count, bool) or not isinstance(raw_count, int) or raw_count < 1:
+            raise InvalidSpec(f"{origin}: 'accelerator_count' must be a whole number of at least 1")
+        count = raw_count
+    elif data.get("accelerator") is not None:
+        raise InvalidSpec(f"{origin}: 'accelerator' is only for item_type: computer")
+    if item_type == "ic" and (not rates or all(v == 0 for v in rates.values())):
+        raise InvalidSpec(f"{origin}: no throughput given; 'dense_tops' needs at least one non-zero dense rate")
+    if item_type == "hbm" and "memory_bandwidth_density" not in numbers:
+        raise InvalidSpec(f"{origin}: an hbm spec needs 'memory_bandwidth_density' (GB/s per mm2)")
+    return ChipSpec(
+        name=name.strip(), vendor=vendor, datacenter=datacenter, dense_tops=rates,
+        die_area_mm2=numbers.get("die_area_mm2"), io_bandwidth_gbs=numbers.get("io_bandwidth_gbs"),
+        memory_bandwidth_gbs=numbers.get("memory_bandwidth_gbs"),
+        interconnect_bandwidth_gbs=numbers.get("interconnect_bandwidth_gbs"), item_type=item_type,
+        accelerator=accelerator, accelerator_count=count,
+        memory_bandwidth_density=numbers.get("memory_bandwidth_density"),
+        commercially_available_in_us_on=avail_date, sources=(f"spec file {origin}",))
