@@ -286,11 +286,11 @@ def _review_ai_diffusion(w: _Work) -> tuple[str, tuple[str, ...]]:
     tier1 = w.read(P740 + "ai_diffusion.supp5_para_a")
     alloc = w.read(P742 + "ai_diffusion_country_allocation_tpp")
     cit = alloc.citation if alloc else ctx.version.citation
+    conds: tuple[str, ...] = ()
     if ctx.in_scope(ship.destination, d5):
         cbc = _case_by_case_2026(w)
         if cbc is not None:
             return cbc
-        conds: tuple[str, ...] = ()
         policy, detail = "presumption_of_denial", f"{ship.destination} is in Macau or D:5"
     elif _hq_in(ctx, ship.end_user_hq, d5):
         policy, detail = "presumption_of_denial", f"end user headquartered in {ship.end_user_hq}"
