@@ -230,6 +230,24 @@ def demo() -> None:
     render.render_chips(rows, today.isoformat())
 
 
+def _register_subcommands() -> None:
+    """Sub-command groups owned by other modules (lab, batch, service). Each module exposes a Typer ``app``
+    or a ``register(app)`` function."""
+    import importlib
+
+    for module in ("chipcontrol.cli.lab", "chipcontrol.cli.batch", "chipcontrol.cli.service"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(app)
+
+
+_register_subcommands()
+
+
 def run() -> None:
     """Entry point: one-line errors, exit 2 for bad input, 3 for a bug (traceback only with CHIPCONTROL_DEBUG)."""
     try:

@@ -40,9 +40,9 @@ TOKEN_MIN_SIM = 0.78
 COUNTRY_BOOST = 0.03
 GENERIC_ONLY_CAP = 0.5
 MAX_CANDIDATES = 60
-COMMON_DF = 8
+COMMON_DF = 8  # a distinctive word in more than this many names starts losing weight
 # among equal scores, show the lists with legal consequences first
-LIST_PRIORITY = {"dpl": 0, "entity_list": 1, "meu": 2, "sdn": 3, "uvl": 4, "1260h": 5, "ns_cmic": 6}  # a distinctive word in more than this many names starts losing weight
+LIST_PRIORITY = {"dpl": 0, "entity_list": 1, "meu": 2, "sdn": 3, "uvl": 4, "1260h": 5, "ns_cmic": 6}
 
 
 def token_similarity(a: str, b: str) -> float:
@@ -75,7 +75,13 @@ class _Name:
 
 def _prepare(text: str, df: dict[str, int] | None = None, mode: str = "dict") -> _Name:
     toks = analyse(text, mode)
-    sc = scored(toks)
+    seen: set[str] = set()
+    uniq: list[Token] = []
+    for t in scored(toks):  # a repeated word ("Huawei 华为") counts once
+        if t.text not in seen:
+            seen.add(t.text)
+            uniq.append(t)
+    sc = tuple(uniq)
     weights = tuple(_weight(t, df) for t in sc)
     legal = tuple(t.text for t in toks if t.kind == "legal")
     generic_only = not any(t.kind == "name" for t in sc)
@@ -428,8 +434,8 @@ class Screener:
         other = [(t.text, q.weights[i]) for i, t in enumerate(toks) if t.kind != "name"]
         ranked: list[tuple[float, int]] = []
         for rid, a in acc.items():
-            s = self._rec_sets[rid]
-            a2 = a + sum(w for txt, w in other if txt in s)
+            rset = self._rec_sets[rid]
+            a2 = a + sum(w for txt, w in other if txt in rset)
             ranked.append((a2 / (q.total or 1.0) + a2 / (self._rec_names[rid].total or 1.0), rid))
         ranked.sort(key=lambda x: (-x[0], x[1]))
         return [rid for _, rid in ranked[:MAX_CANDIDATES]]

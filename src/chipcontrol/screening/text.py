@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from unidecode import unidecode
 
 from chipcontrol.errors import InvalidInput
@@ -219,8 +220,9 @@ def _classify(word: str) -> tuple[str, str]:
         return word, "place"
     if len(word) >= 7 and not word.isdigit():
         # a misspelt generic word ("technolgy") is still generic, never distinctive
-        best = process.extractOne(word, _GENERIC_VOCAB, scorer=fuzz.ratio, score_cutoff=87)
-        if best is not None:
+        limit = 1 if len(word) < 10 else 2
+        best = process.extractOne(word, _GENERIC_VOCAB, scorer=Levenshtein.distance, score_cutoff=limit)
+        if best is not None and abs(len(best[0]) - len(word)) <= limit and best[0][0] == word[0]:
             return GENERIC_CANON[best[0]], "generic"
     return word, "name"
 

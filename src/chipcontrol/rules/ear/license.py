@@ -86,6 +86,9 @@ def obligation_covers_item(ob: Obligation, spec: ChipSpec) -> tuple[bool, str]:
 
 
 def exporter_matches(ob: Obligation, exporter: str | None) -> bool:
+    """An obligation binds its named exporter only; ``*`` (used by what-if scenario rules) binds every exporter."""
+    if ob.exporter == "*":
+        return True
     if not exporter:
         return False
     e = _normalise_company(exporter)
