@@ -1,0 +1,1 @@
+"""ASGI composition root (see chipcontrol.api)."""
