@@ -112,12 +112,11 @@ class RuleContext:
     versions_in_force: tuple[RuleVersion, ...]
     groups: Mapping[str, frozenset[str]]
     not_applied: tuple[RuleVersion, ...] = field(default=())
+    reads: Mapping[str, ParamRead] = field(default_factory=dict)
 
     def read(self, name: str) -> ParamRead | None:
-        dv = self.values.get(name)
-        if dv is None or dv.value is None:
-            return None
-        return ParamRead(name=name, value=dv.value, effective_from=dv.effective.isoformat(), citation=dv.citation)
+        """The parameter in force (value, effective date, citation), or None if not in force or rescinded."""
+        return self.reads.get(name)
 
     def value(self, name: str) -> Any:
         dv = self.values.get(name)
@@ -142,10 +141,22 @@ class RuleContext:
         return not any(country in self.groups.get(g, frozenset()) for g in scope.get("exclude_groups", ()))
 
     def describe_scope(self, scope: Mapping[str, Any]) -> str:
-        inc = [f"{g[0]}:{g[1:]}" for g in scope.get("groups", ())] + list(scope.get("countries", ()))
-        text = " or ".join(inc) if inc else "nowhere"
-        exc = [f"{g[0]}:{g[1:]}" for g in scope.get("exclude_groups", ())] + list(scope.get("exclude_countries", ()))
-        return text + (f" (not also in {' or '.join(exc)})" if exc else "")
+        cached = _SCOPE_TEXT.get(id(scope))
+        if cached is not None and cached[0] is scope:
+            return cached[1]
+        text = _describe_scope(scope)
+        _SCOPE_TEXT[id(scope)] = (scope, text)
+        return text
+
+
+_SCOPE_TEXT: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+
+def _describe_scope(scope: Mapping[str, Any]) -> str:
+    inc = [f"{g[0]}:{g[1:]}" for g in scope.get("groups", ())] + list(scope.get("countries", ()))
+    text = " or ".join(inc) if inc else "nowhere"
+    exc = [f"{g[0]}:{g[1:]}" for g in scope.get("exclude_groups", ())] + list(scope.get("exclude_countries", ()))
+    return text + (f" (not also in {' or '.join(exc)})" if exc else "")
 
 
 class Ruleset:
@@ -320,9 +331,12 @@ class Ruleset:
                 class_version = v
             latest = v
         groups = {g: frozenset(values[_GROUP_PARAM[g]].value) for g in GROUPS}
+        reads = {name: ParamRead(name=name, value=dv.value, effective_from=dv.effective.isoformat(),
+                                 citation=dv.citation) for name, dv in values.items() if dv.value is not None}
         return RuleContext(as_of=day, view=view, ruleset=self, values=values, features=frozenset(features),
                            classification_logic=logic, classification_version=class_version, version=latest,
-                           versions_in_force=tuple(in_force), groups=groups, not_applied=tuple(not_applied))
+                           versions_in_force=tuple(in_force), groups=groups, not_applied=tuple(not_applied),
+                           reads=reads)
 
     def group_citation(self, group: str, day: dt.date) -> Citation:
         dv = self.parameters[_GROUP_PARAM[group]].at(day)
@@ -348,4 +362,5 @@ def _with_date(ctx: RuleContext, as_of: dt.date) -> RuleContext:
     return RuleContext(as_of=as_of, view=ctx.view, ruleset=ctx.ruleset, values=ctx.values, features=ctx.features,
                        classification_logic=ctx.classification_logic,
                        classification_version=ctx.classification_version, version=ctx.version,
-                       versions_in_force=ctx.versions_in_force, groups=ctx.groups, not_applied=ctx.not_applied)
+                       versions_in_force=ctx.versions_in_force, groups=ctx.groups, not_applied=ctx.not_applied,
+                       reads=ctx.reads)

@@ -102,7 +102,7 @@ def determine(spec: ChipSpec, cls: Classification, ship: Shipment, ctx: RuleCont
     dest = ship.destination
     w.step("ear.734.destination", "Where does the item go, from where?",
            f"{_group_label(ctx, dest)} from {ship.origin} ({ship.transaction.replace('_', ' ')})",
-           ctx.ruleset.group_citation("D5", ctx.as_of),
+           ctx.reads["ear.part_740.supp_1.d5"].citation,
            "Country groups as in force on the date (Supp. No. 1 to part 740); Hong Kong is treated as China.")
     if dest == "US" and ship.origin == "US":
         w.step("ear.734.export", "Is this an export, reexport or transfer subject to the EAR?", "no: the item stays "

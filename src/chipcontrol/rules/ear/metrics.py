@@ -10,6 +10,7 @@ rate x bit length. TF32 is an interpretation: its inputs are 19-bit (1 sign, 8 e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chipcontrol.errors import InvalidInput
 from chipcontrol.model.spec import PRECISION_BITS, ChipSpec
@@ -33,10 +34,16 @@ def tf32_bits(mode: str) -> int | None:
 
 def tpp(spec: ChipSpec, tf32_mode: str = "exclude") -> Tpp:
     """Highest dense rate x bit length over the precisions the item supports."""
+    return _tpp(tuple(spec.dense_tops.items()), spec.reported_tpp, spec.reported_tpp_source, tf32_mode)
+
+
+@lru_cache(maxsize=65536)
+def _tpp(rates: tuple[tuple[str, float], ...], reported_tpp: float | None, reported_source: str,
+         tf32_mode: str) -> Tpp:
     best = -1.0
     basis = ""
     bits_tf32 = tf32_bits(tf32_mode)
-    for precision, rate in spec.dense_tops.items():
+    for precision, rate in rates:
         bits = PRECISION_BITS.get(precision)
         if precision == "tf32":
             bits = bits_tf32
@@ -46,15 +53,15 @@ def tpp(spec: ChipSpec, tf32_mode: str = "exclude") -> Tpp:
         if value > best:
             best, basis = value, f"{precision.upper()} {rate:g} x {bits}"
     alternatives: list[tuple[str, float]] = []
-    tf32_rate = spec.dense_tops.get("tf32")
+    tf32_rate = dict(rates).get("tf32")
     if tf32_rate is not None:
         for mode in TF32_MODES[1:]:
             if mode != tf32_mode:
                 alt = max(best, tf32_rate * int(mode))
                 if alt > best * 1.000001:
                     alternatives.append((mode, alt))
-    if spec.reported_tpp is not None and spec.reported_tpp > best * 1.005:
-        return Tpp(spec.reported_tpp, f"published TPP {spec.reported_tpp:g} ({spec.reported_tpp_source or 'reported'})",
+    if reported_tpp is not None and reported_tpp > best * 1.005:
+        return Tpp(reported_tpp, f"published TPP {reported_tpp:g} ({reported_source or 'reported'})",
                    from_reported=True, tf32_alternatives=tuple(alternatives))
     if best < 0:
         return Tpp(None, "no throughput given")
