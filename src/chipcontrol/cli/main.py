@@ -35,6 +35,14 @@ OnOpt = Annotated[str | None, typer.Option("--on", help="date YYYY-MM-DD (defaul
 SpecOpt = Annotated[str | None, typer.Option("--spec", help="chip spec file (YAML or JSON)")]
 ChipArg = Annotated[str | None, typer.Argument(help="catalogue chip name, e.g. 'NVIDIA H20'")]
 ViewOpt = Annotated[View | None, typer.Option("--view", help="enforced (default) or as_written")]
+ObligationsOpt = Annotated[list[str] | None, typer.Option(
+    "--obligations", help="YAML file with your own exporter-specific obligation (is-informed letter); repeatable. "
+    "Also read from CHIPCONTROL_OBLIGATIONS (paths separated by ':').")]
+
+
+def _obligation_files(given: list[str] | None) -> list[str]:
+    env = [p for p in os.environ.get("CHIPCONTROL_OBLIGATIONS", "").split(os.pathsep) if p]
+    return env + list(given or ())
 
 
 def _settings(view: View | None) -> Settings:
@@ -79,7 +87,7 @@ def check(
                                                       "advanced_node_fab (repeatable)")] = None,
     listed: Annotated[list[str] | None, typer.Option("--listed-party", help="a party you know is on the Entity "
                                                      "List (repeatable)")] = None,
-    on: OnOpt = None, view: ViewOpt = None, fmt: FormatOpt = Fmt.table,
+    obligations: ObligationsOpt = None, on: OnOpt = None, view: ViewOpt = None, fmt: FormatOpt = Fmt.table,
 ) -> None:
     """May this item go to this party, in this country, on this date? Reasons, review policy, exceptions."""
     from chipcontrol.cli import render
@@ -93,7 +101,8 @@ def check(
     req = assess.CheckRequest(destination=to, origin=origin, end_user=end_user, end_user_hq=end_user_hq,
                               exporter=exporter, quantity=qty, end_uses=tuple(end_use or ()),
                               listed_parties=tuple(listed or ()))
-    data = assess.check_item(item, req, day, settings, screen=_party_screen() if end_user else None)
+    rs = assess.load_ruleset(_obligation_files(obligations))
+    data = assess.check_item(item, req, day, settings, screen=_party_screen() if end_user else None, ruleset=rs)
     render.emit_json(data) if fmt == Fmt.json else render.render_check(data)
 
 
@@ -106,7 +115,7 @@ def timeline(
     end_user_hq: Annotated[str | None, typer.Option("--end-user-hq")] = None,
     exporter: Annotated[str | None, typer.Option("--exporter")] = None,
     until: Annotated[str | None, typer.Option("--until", help="last day (default today)")] = None,
-    view: ViewOpt = None, fmt: FormatOpt = Fmt.table,
+    obligations: ObligationsOpt = None, view: ViewOpt = None, fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Every change in an item's status (for a destination) from 2022-10-07 to today, with citations."""
     from chipcontrol.cli import render
@@ -121,7 +130,8 @@ def timeline(
                                   exporter=exporter)
     elif any(v is not None for v in (end_user, end_user_hq, exporter)):
         raise ChipControlError("--end-user, --end-user-hq and --exporter need --to COUNTRY")
-    data = assess.timeline(item, req, settings, today=end, screen=_party_screen() if end_user else None)
+    rs = assess.load_ruleset(_obligation_files(obligations))
+    data = assess.timeline(item, req, settings, today=end, screen=_party_screen() if end_user else None, ruleset=rs)
     render.emit_json(data) if fmt == Fmt.json else render.render_timeline(data)
 
 
@@ -181,7 +191,7 @@ def rules(fmt: FormatOpt = Fmt.table) -> None:
     from chipcontrol.rules.ruleset import Ruleset
 
     rs = Ruleset.load()
-    data = {"ruleset_hash": rs.hash,
+    data: dict[str, Any] = {"ruleset_hash": rs.hash,
             "versions": [{"id": v.id, "effective": v.effective.isoformat(), "views": list(v.views),
                           "summary": v.summary, "citation": v.citation.short()} for v in rs.versions],
             "parameters": [{"name": p.name, "unit": p.unit,

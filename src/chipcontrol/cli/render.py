@@ -111,3 +111,20 @@ def render_chips(rows: list[dict[str, Any]], as_of: str) -> None:
                   str(r["datacenter"]), (r["paragraph"] or "—") + (" ?" if r["indeterminate"] else ""),
                   r["value_status"])
     console.print(t)
+
+
+def render_screen(d: dict[str, Any]) -> None:
+    hits = d.get("hits") or []
+    where = f" ({d['country']})" if d.get("country") else ""
+    console.print(f"[bold]{d['query']}[/bold]{where}: {len(hits)} hit(s) at or above {d.get('threshold')} "
+                  f"[dim](algorithm {d.get('algorithm')}, lists of {(d.get('snapshot') or {}).get('date', '?')})[/dim]")
+    if not hits:
+        console.print("[green]No match on the restricted-party lists screened.[/green]")
+        return
+    t = Table()
+    for col in ("score", "list", "listed name", "matched name", "meaning", "why"):
+        t.add_column(col)
+    for h in hits:
+        t.add_row(f"{h['score']:.2f}", h["list"], h["name"], h.get("matched_name", ""), h.get("meaning", ""),
+                  str(h.get("explanation", "")))
+    console.print(t)

@@ -20,6 +20,7 @@ from chipcontrol.errors import InvalidDate, InvalidInput, RegulationDataError
 from chipcontrol.model.citation import Citation
 from chipcontrol.model.trace import ParamRead
 from chipcontrol.rules.loader import (
+    VERIFICATION_TAGS,
     content_hash,
     load_yaml,
     parse_citation,
@@ -281,7 +282,7 @@ class Ruleset:
                 id=str(data["id"]), kind=str(data["kind"]), exporter=str(exporter["name"]),
                 exporter_aliases=tuple(str(a) for a in exporter.get("aliases", ())),
                 effective=parse_date(data["effective"], f"{origin}.effective"),
-                citation=parse_citation(data["citation"], self.sources, f"{origin}.citation"),
+                citation=self._obligation_citation(data["citation"], origin),
                 description=" ".join(str(data.get("description", "")).split()),
                 models=tuple(str(m) for m in items.get("models", ())), any_of=tuple(any_of),
                 destinations=dict(data.get("destinations", {})), end_user_hq=dict(data.get("end_user_hq", {})),
@@ -289,6 +290,28 @@ class Ruleset:
                 review_policy_note=str(data.get("review_policy_note", "")))
         except (KeyError, TypeError, ValueError) as exc:
             raise RegulationDataError(f"{origin}: malformed obligation ({exc})") from None
+
+    def _obligation_citation(self, data: Any, origin: str) -> Citation:
+        """Bundled letters cite a source in sources.yaml; a user's own letter may cite its document inline."""
+        if isinstance(data, dict) and "source" not in data:
+            unknown = set(data) - {"document", "cfr", "verification", "note", "url"}
+            if unknown or not data.get("document") or not data.get("cfr"):
+                raise RegulationDataError(f"{origin}.citation: an inline citation needs 'document' and 'cfr' "
+                                          "(and optionally verification, note, url)")
+            tag = str(data.get("verification", "P"))
+            if tag not in VERIFICATION_TAGS:
+                raise RegulationDataError(f"{origin}.citation: verification must be one of {sorted(VERIFICATION_TAGS)}")
+            return Citation(source_id=f"user:{origin}", document=str(data["document"]), cfr=str(data["cfr"]),
+                            note=str(data.get("note", "")), url=str(data.get("url", "")), verification=tag)
+        return parse_citation(data, self.sources, f"{origin}.citation")
+
+    def with_obligations(self, extra: Mapping[str, str]) -> Ruleset:
+        """A new ruleset with user-supplied obligation files (name -> YAML text) added; this one is unchanged."""
+        files = dict(self.files)
+        for name, text in extra.items():
+            stem = Path(name).name
+            files[f"obligations/user/{stem if stem.endswith('.yaml') else stem + '.yaml'}"] = text
+        return Ruleset(files)
 
     # ---------------------------------------------------------------- views by date
     def context(self, as_of: dt.date, view: str = "enforced") -> RuleContext:

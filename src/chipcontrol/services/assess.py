@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from chipcontrol.catalog import Catalog, CatalogEntry
@@ -36,6 +37,20 @@ class Item:
             d["origin"] = self.entry.origin
         d["spec"] = self.spec.to_dict()
         return d
+
+
+def load_ruleset(obligation_files: list[str] | tuple[str, ...] = ()) -> Ruleset:
+    """The bundled ruleset, plus the user's own exporter-specific obligation files (is-informed letters)."""
+    base = Ruleset.load()
+    if not obligation_files:
+        return base
+    extra: dict[str, str] = {}
+    for path in obligation_files:
+        try:
+            extra[path] = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"obligations file {path!r} cannot be read: {exc.strerror or exc}") from None
+    return base.with_obligations(extra)
 
 
 def resolve_item(chip: str | None, spec_path: str | None, catalog: Catalog | None = None) -> Item:
@@ -101,7 +116,7 @@ def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipm
     if end_user and screen is not None:
         found = screen(end_user, dest)
         hits.extend(found)
-        screened.append({"party": end_user, "role": "end_user", "hits": [h.__dict__ | {} for h in found]})
+        screened.append({"party": end_user, "role": "end_user", "hits": [asdict(h) for h in found]})
     for listed in req.listed_parties:
         name = inputs.parse_party(listed, "listed party")
         assert name is not None
