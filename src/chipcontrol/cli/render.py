@@ -125,6 +125,8 @@ def render_screen(d: dict[str, Any]) -> None:
     for col in ("score", "list", "listed name", "matched name", "meaning", "why"):
         t.add_column(col)
     for h in hits:
-        t.add_row(f"{h['score']:.2f}", h["list"], h["name"], h.get("matched_name", ""), h.get("meaning", ""),
-                  str(h.get("explanation", "")))
+        why = h.get("explanation", "")
+        if isinstance(why, dict):
+            why = why.get("summary", "")
+        t.add_row(f"{h['score']:.2f}", h["list"], h["name"], h.get("matched_name", ""), h.get("meaning", ""), str(why))
     console.print(t)
