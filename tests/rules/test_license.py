@@ -199,3 +199,11 @@ def test_every_reason_is_cited(check) -> None:
 
 def test_no_export_within_the_us(check) -> None:
     assert not check("NVIDIA H100 SXM5 80GB", "US", "2025-06-01", view="as_written").license_required
+
+
+def test_2022_nvidia_letter_until_3a090_takes_over(check) -> None:
+    assert check("NVIDIA H100 SXM5 80GB", "CN", "2022-10-10", exporter="NVIDIA").license_required
+    assert not check("NVIDIA H100 SXM5 80GB", "CN", "2022-10-10").license_required   # binds NVIDIA only
+    assert not check("NVIDIA A800 SXM4 80GB", "CN", "2022-10-10", exporter="NVIDIA").license_required  # I/O 464
+    d = check("NVIDIA H100 SXM5 80GB", "CN", "2022-10-21", exporter="NVIDIA")
+    assert [r.rule_id for r in d.reasons] == ["ear.742.6.a.6"]  # the rule, not the superseded letter

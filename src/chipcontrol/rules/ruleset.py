@@ -96,6 +96,11 @@ class Obligation:
     end_user_hq: Mapping[str, Any]
     review_policy: str
     review_policy_note: str = ""
+    all_of: tuple[tuple[str, str, float], ...] = ()
+    until: dt.date | None = None
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective <= day and (self.until is None or day <= self.until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +191,7 @@ class Ruleset:
             dates.update(v.effective for v in p.values if v.effective > EARLIEST)
         dates.update(v.effective for v in self.versions if v.effective > EARLIEST)
         dates.update(o.effective for o in self.obligations if o.effective > EARLIEST)
+        dates.update(o.until + dt.timedelta(days=1) for o in self.obligations if o.until and o.until >= EARLIEST)
         self.breakpoints: tuple[dt.date, ...] = tuple(sorted(dates))
         self._contexts: dict[tuple[int, str], RuleContext] = {}
 
@@ -274,17 +280,22 @@ class Ruleset:
         try:
             exporter = data["exporter"]
             items = data.get("items", {})
-            any_of = []
-            for cond in items.get("any_of", ()):
-                (op,) = [k for k in cond if k != "param"]
-                any_of.append((str(cond["param"]), str(op), float(cond[op])))
+            conds: dict[str, list[tuple[str, str, float]]] = {"any_of": [], "all_of": []}
+            for key, out in conds.items():
+                for cond in items.get(key, ()):
+                    (op,) = [k for k in cond if k != "param"]
+                    if op not in ("gte", "gt"):
+                        raise ValueError(f"{key} condition must use gte or gt, not {op}")
+                    out.append((str(cond["param"]), str(op), float(cond[op])))
+            until = parse_date(data["until"], f"{origin}.until") if data.get("until") else None
             return Obligation(
                 id=str(data["id"]), kind=str(data["kind"]), exporter=str(exporter["name"]),
                 exporter_aliases=tuple(str(a) for a in exporter.get("aliases", ())),
                 effective=parse_date(data["effective"], f"{origin}.effective"),
                 citation=self._obligation_citation(data["citation"], origin),
                 description=" ".join(str(data.get("description", "")).split()),
-                models=tuple(str(m) for m in items.get("models", ())), any_of=tuple(any_of),
+                models=tuple(str(m) for m in items.get("models", ())), any_of=tuple(conds["any_of"]),
+                all_of=tuple(conds["all_of"]), until=until,
                 destinations=dict(data.get("destinations", {})), end_user_hq=dict(data.get("end_user_hq", {})),
                 review_policy=str(data.get("review_policy", "case_by_case")),
                 review_policy_note=str(data.get("review_policy_note", "")))

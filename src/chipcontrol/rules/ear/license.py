@@ -17,6 +17,7 @@ from chipcontrol.model.decision import Classification, Determination, LicenseExc
 from chipcontrol.model.shipment import Shipment
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.model.trace import ParamRead, TraceStep
+from chipcontrol.rules.ear import metrics
 from chipcontrol.rules.ruleset import Obligation, RuleContext
 
 P742 = "ear.part_742.sec_742_6."
@@ -76,12 +77,22 @@ def obligation_covers_item(ob: Obligation, spec: ChipSpec) -> tuple[bool, str]:
         if re.search(rf"(?<![A-Za-z0-9]){re.escape(model)}(?![A-Za-z0-9])", name, re.IGNORECASE):
             return True, f"named product {model}"
     target = spec.accelerator if (spec.item_type == "computer" and spec.accelerator) else spec
+
+    def value_of(param: str) -> float | None:
+        if param == "tpp":
+            return metrics.tpp(target).value
+        v = getattr(target, param, None)
+        return float(v) if isinstance(v, (int, float)) else None
+
+    def met(param: str, op: str, threshold: float) -> bool:
+        value = value_of(param)
+        return value is not None and (value >= threshold if op == "gte" else value > threshold)
+
     for param, op, threshold in ob.any_of:
-        value = getattr(target, param, None)
-        if value is None:
-            continue
-        if (op == "gte" and value >= threshold) or (op == "gt" and value > threshold):
-            return True, f"{param} {value:g} reaches {threshold:g}"
+        if met(param, op, threshold):
+            return True, f"{param} {value_of(param):g} reaches {threshold:g}"
+    if ob.all_of and all(met(*c) for c in ob.all_of):
+        return True, " and ".join(f"{p} {value_of(p):g} reaches {t:g}" for p, _, t in ob.all_of)
     return False, ""
 
 
@@ -331,7 +342,7 @@ def _hbm(w: _Work) -> None:
 def _obligations(w: _Work) -> None:
     ctx, ship = w.ctx, w.ship
     for ob in ctx.ruleset.obligations:
-        if ob.effective > ctx.as_of:
+        if not ob.in_force(ctx.as_of):
             continue
         covered, why = obligation_covers_item(ob, w.spec)
         if not covered:
