@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def test_timeline_replays_the_h20_story(cli) -> None:
     assert r.code == 0, r.err
     periods = r.json()["periods"]
     assert periods[0]["from"] == "2022-10-07" and periods[-1]["to"] == "2026-11-25"
-    for a, b in zip(periods, periods[1:], strict=False):  # no gaps, no overlaps
+    for a, b in itertools.pairwise(periods):  # no gaps, no overlaps
         assert b["from"] > a["to"]
 
     def on(day: str) -> dict:

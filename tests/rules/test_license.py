@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chipcontrol.catalog import Catalog
+from chipcontrol.model.citation import Citation
 from chipcontrol.model.decision import Determination
 from chipcontrol.model.shipment import PartyHit, Shipment
 from chipcontrol.model.spec import ChipSpec
@@ -170,7 +171,8 @@ def test_embargo_requires_licence_for_any_item(check) -> None:
 
 def test_entity_list_hit_requires_licence_and_blocks_exceptions(check) -> None:
     hit = PartyHit(party="Huawei", list="entity_list", listed_name="Huawei Technologies Co., Ltd.", score=1.0,
-                   kind="license_required", detail="all items subject to the EAR", citation_text="15 CFR 744.11",
+                   kind="license_required", detail="all items subject to the EAR",
+                   citation=Citation(cfr="15 CFR 744.11", document="test entry", verification="P"),
                    review_policy="presumption_of_denial")
     d = check("NVIDIA H20", "CN", "2024-06-01", party_hits=(hit,))
     assert d.license_required and d.review_policy == "presumption_of_denial"

@@ -12,7 +12,7 @@ try:
 except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from chipcontrol.screening import Screener, SnapshotStore  # noqa: E402
+from chipcontrol.screening import Screener, SnapshotStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

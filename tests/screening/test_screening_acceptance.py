@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from chipcontrol.services.screening import entity_list_hits, screen_party, screen_many
+from chipcontrol.services.screening import entity_list_hits, screen_many, screen_party
 
 
 def test_exact_entity_list_name() -> None:

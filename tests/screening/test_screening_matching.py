@@ -21,7 +21,8 @@ def names_hit(screener: Screener, name: str, country: str | None = None) -> list
 # (query, listed primary name): the query is one form (pinyin or English) of a listed party.
 PINYIN_VS_ENGLISH = [
     ("Langchao Beijing Electronic Information", "Inspur (Beijing) Electronic Information Industry Co., Ltd."),
-    ("Langchao (Beijing) Electronic Information Industry", "Inspur (Beijing) Electronic Information Industry Co., Ltd."),
+    ("Langchao (Beijing) Electronic Information Industry",
+     "Inspur (Beijing) Electronic Information Industry Co., Ltd."),
     ("Inspur Beijing Electronic Information Industry", "Inspur (Beijing) Electronic Information Industry Co., Ltd."),
     ("Beijing Suanneng Technology Co., Ltd.", "Sophgo Technologies Ltd."),
     ("Qingdao Suanneng", "Qingdao Sophgo Technology Co., Ltd."),
@@ -175,7 +176,8 @@ def test_list_filter(screener: Screener) -> None:
         ("Foo GmbH & Co. KG", ["foo"]),
         ("Bar S.A. de C.V.", ["bar"]),
         ("Xi'an Huawei", ["xian", "huawei"]),
-        ("中国电子科技集团公司第十三研究所", ["china", "electronic", "technology", "group", "13th", "research", "institute"]),
+        ("中国电子科技集团公司第十三研究所",
+         ["china", "electronic", "technology", "group", "13th", "research", "institute"]),
         ("ＨＵＡＷＥＩ", ["huawei"]),
         ("Zürich Präzision AG", ["zurich", "prazision"]),
     ],

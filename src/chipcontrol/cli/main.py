@@ -20,12 +20,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="US export controls (EAR) for AI chips: classify, check, screen, timeline — as of any date.")
 
 
-class Fmt(str, enum.Enum):
+class Fmt(enum.StrEnum):
     table = "table"
     json = "json"
 
 
-class View(str, enum.Enum):
+class View(enum.StrEnum):
     enforced = "enforced"
     as_written = "as_written"
 
@@ -137,15 +137,28 @@ def timeline(
 
 @app.command()
 def screen(
-    name: Annotated[str, typer.Argument(help="party name (any script)")],
+    name: Annotated[str | None, typer.Argument(help="party name (any script)")] = None,
     country: Annotated[str | None, typer.Option("--country", help="party's country (supporting evidence)")] = None,
+    file: Annotated[str | None, typer.Option("--file", help="screen every name in a file: one name per line, or a "
+                                             "CSV with a 'name' column (and optionally 'country')")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """Screen a party against the bundled restricted-party lists (Entity List, MEU, DPL, ...)."""
+    """Screen a party (or a file of parties) against the bundled restricted-party lists (Entity List, MEU, DPL, ...)."""
     from chipcontrol.cli import render
     from chipcontrol.services import inputs
-    from chipcontrol.services.screening import screen_party
+    from chipcontrol.services.screening import screen_many, screen_party
 
+    if (name is None) == (file is None):
+        raise ChipControlError("give either a NAME or --file FILE (exactly one)")
+    if file is not None:
+        rows = _read_party_file(file, country)
+        results = screen_many(rows)
+        if fmt == Fmt.json:
+            render.emit_json({"count": len(results), "results": results})
+        else:
+            render.render_screen_many(results)
+        return
+    assert name is not None
     cc = None
     if country is not None:
         cc, _ = inputs.parse_country(country, "country")
@@ -154,6 +167,27 @@ def screen(
         render.emit_json(data)
     else:
         render.render_screen(data)
+
+
+def _read_party_file(path: str, default_country: str | None) -> list[tuple[str, str | None]]:
+    import csv
+    import io
+
+    try:
+        text = open(path, encoding="utf-8-sig").read()  # noqa: SIM115 - small file, read whole
+    except OSError as exc:
+        raise ChipControlError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ChipControlError(f"{path!r} is not UTF-8 text") from None
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise ChipControlError(f"{path!r} has no names")
+    header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
+    if "name" in header:
+        reader = csv.DictReader(io.StringIO("\n".join(lines)))
+        reader.fieldnames = [f.strip().lower() for f in (reader.fieldnames or [])]
+        return [((row.get("name") or ""), (row.get("country") or default_country or None)) for row in reader]
+    return [(ln.strip(), default_country) for ln in lines]
 
 
 @app.command()
@@ -224,7 +258,8 @@ def demo() -> None:
     render.console.rule("[bold]The H20 story: NVIDIA H20 to China, 2022-10-07 to today[/bold]")
     render.render_timeline(assess.timeline(h20, assess.CheckRequest(destination="CN", exporter="NVIDIA"), settings,
                                            today=today))
-    for day, label in ((dt.date(2024, 6, 1), "before the letter"), (dt.date(2025, 4, 20), "after the April 2025 letter")):
+    moments = ((dt.date(2024, 6, 1), "before the letter"), (dt.date(2025, 4, 20), "after the April 2025 letter"))
+    for day, label in moments:
         d = assess.check_item(h20, assess.CheckRequest(destination="CN", exporter="NVIDIA"), day, settings)
         render.console.print(f"{day} ({label}): licence required = [bold]{d['license_required']}[/bold]"
                              + (f", review policy {d['review_policy']}" if d["review_policy"] else ""))
@@ -271,7 +306,7 @@ def run() -> None:
     except typer.Abort:
         sys.stderr.write("aborted\n")
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback for users
+    except Exception as exc:
         import click
 
         if isinstance(exc, click.ClickException):

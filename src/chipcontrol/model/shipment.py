@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from chipcontrol.model.citation import Citation
+
 END_USES = ("supercomputer", "advanced_node_fab")
 
 
@@ -18,8 +20,9 @@ class PartyHit:
     score: float
     kind: str  # license_required | prohibited | informational
     detail: str
-    citation_text: str
+    citation: Citation
     review_policy: str | None = None
+    also_matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

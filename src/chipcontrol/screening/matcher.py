@@ -22,9 +22,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
 
 from chipcontrol.errors import InvalidInput
 from chipcontrol.screening.countries import query_country, same_country
@@ -37,9 +39,12 @@ DEFAULT_THRESHOLD = 0.80
 
 KIND_WEIGHT = {"name": 1.0, "generic": 0.2, "place": 0.2}
 TOKEN_MIN_SIM = 0.78
+INITIAL_SIM = 0.9
+PLACE_CONFLICT = 0.08
+NAME_CONFLICT = 0.05
 COUNTRY_BOOST = 0.03
 GENERIC_ONLY_CAP = 0.5
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 40
 COMMON_DF = 8  # a distinctive word in more than this many names starts losing weight
 # among equal scores, show the lists with legal consequences first
 LIST_PRIORITY = {"dpl": 0, "entity_list": 1, "meu": 2, "sdn": 3, "uvl": 4, "1260h": 5, "ns_cmic": 6}
@@ -49,11 +54,26 @@ def token_similarity(a: str, b: str) -> float:
     """Similarity of two folded tokens in [0, 1]; 0 below the fuzzy floor."""
     if a == b:
         return 1.0
-    if min(len(a), len(b)) < 4 or a.isdigit() or b.isdigit():
+    return _fuzzy_similarity(a, b) if a < b else _fuzzy_similarity(b, a)
+
+
+@lru_cache(maxsize=1 << 18)
+def _fuzzy_similarity(a: str, b: str) -> float:
+    la, lb = len(a), len(b)
+    if (la == 1) != (lb == 1):  # an initial: "J" ~ "Joachim"
+        return INITIAL_SIM if a[0] == b[0] and not a.isdigit() and not b.isdigit() else 0.0
+    if min(la, lb) < 4 or a.isdigit() or b.isdigit():
         return 0.0
-    if abs(len(a) - len(b)) > max(2, len(a) // 3):
+    if abs(la - lb) > max(2, max(la, lb) // 3):
         return 0.0
     s = fuzz.ratio(a, b) / 100.0
+    if s < TOKEN_MIN_SIM:
+        jw = JaroWinkler.similarity(a, b)
+        if jw >= 0.88:
+            s = max(s, jw - 0.06)
+        short, long_ = (a, b) if la < lb else (b, a)
+        if len(short) >= 5 and long_.startswith(short):  # truncated word
+            s = max(s, 0.85)
     return s if s >= TOKEN_MIN_SIM else 0.0
 
 
@@ -92,7 +112,9 @@ def _prepare(text: str, df: dict[str, int] | None = None, mode: str = "dict") ->
 def _weight(t: Token, df: dict[str, int] | None) -> float:
     w = KIND_WEIGHT.get(t.kind, 0.0)
     if t.kind == "name":
-        if len(t.text) <= 2:
+        if len(t.text) == 1:
+            w *= 0.3
+        elif len(t.text) == 2:
             w *= 0.6
         if df is not None:
             n = df.get(t.text, 0)
@@ -143,23 +165,27 @@ def _align(q: _Name, c: _Name) -> Alignment:
         nonlocal distinctive
         if len(a) < 2:
             return
-        b_index: dict[str, int] = {}
-        for j, t in enumerate(b):
-            b_index.setdefault(t.text, j)
         for i in range(len(a) - 1):
             if a_used[i] or a_used[i + 1]:
                 continue
             joined = a[i].text + a[i + 1].text
-            j = b_index.get(joined, -1)
-            if j < 0 or b_used[j]:
+            best_j, best_s = -1, 0.0
+            for j, t in enumerate(b):
+                if b_used[j] or len(t.text) < len(joined) - 3 or len(t.text) > len(joined) + 3:
+                    continue
+                sj = 1.0 if t.text == joined else token_similarity(joined, t.text)
+                if sj >= 0.85 and sj > best_s:
+                    best_j, best_s = j, sj
+            if best_j < 0:
                 continue
+            j = best_j
             a_used[i] = a_used[i + 1] = b_used[j] = True
-            a_sim[i] = a_sim[i + 1] = b_sim[j] = 1.0
+            a_sim[i] = a_sim[i + 1] = b_sim[j] = best_s
             kind = "name" if "name" in (a[i].kind, a[i + 1].kind, b[j].kind) else b[j].kind
             distinctive = distinctive or kind == "name"
             pair = f"{a[i].text} {a[i + 1].text}"
-            matches.append(TokenMatch(pair, b[j].text, 1.0, kind) if a_is_query
-                           else TokenMatch(b[j].text, pair, 1.0, kind))
+            matches.append(TokenMatch(pair, b[j].text, best_s, kind) if a_is_query
+                           else TokenMatch(b[j].text, pair, best_s, kind))
 
     exact_pairs: list[tuple[float, int, int]] = []
     for i, a in enumerate(qt):
@@ -177,7 +203,7 @@ def _align(q: _Name, c: _Name) -> Alignment:
         q_used[i] = c_used[j] = True
         q_sim[i] = c_sim[j] = s
         kind = qt[i].kind if qt[i].kind == ct[j].kind else "name" if "name" in (qt[i].kind, ct[j].kind) else qt[i].kind
-        distinctive = distinctive or (qt[i].kind == "name" and ct[j].kind == "name")
+        distinctive = distinctive or (qt[i].kind == "name" and ct[j].kind == "name" and len(qt[i].text) > 1)
         matches.append(TokenMatch(qt[i].text, ct[j].text, s, kind))
     join_pass(qt, ct, q_used, c_used, q_sim, c_sim, True)
     join_pass(ct, qt, c_used, q_used, c_sim, q_sim, False)
@@ -187,12 +213,20 @@ def _align(q: _Name, c: _Name) -> Alignment:
         q_used[i] = c_used[j] = True
         q_sim[i] = c_sim[j] = s
         kind = "name" if (qt[i].kind == "name" and ct[j].kind == "name") else "generic"
-        distinctive = distinctive or kind == "name"
+        distinctive = distinctive or (kind == "name" and min(len(qt[i].text), len(ct[j].text)) > 1)
         matches.append(TokenMatch(qt[i].text, ct[j].text, s, kind))
 
     cov_q = sum(w * s for w, s in zip(q.weights, q_sim, strict=True)) / (q.total or 1.0)
     cov_c = sum(w * s for w, s in zip(c.weights, c_sim, strict=True)) / (c.total or 1.0)
     score = 0.5 * (cov_q + cov_c)
+    if any(t.kind == "place" and not u for t, u in zip(qt, q_used, strict=True)) and any(
+        t.kind == "place" and not u for t, u in zip(ct, c_used, strict=True)
+    ):
+        score -= PLACE_CONFLICT  # "Bank of China (Hong Kong)" vs "Bank of China (Singapore)"
+    if any(t.kind == "name" and len(t.text) > 1 and not u for t, u in zip(qt, q_used, strict=True)) and any(
+        t.kind == "name" and len(t.text) > 1 and not u for t, u in zip(ct, c_used, strict=True)
+    ):
+        score -= NAME_CONFLICT  # each side has a distinctive word the other lacks
     capped: str | None = None
     if not distinctive:
         if q.generic_only and c.generic_only and q.key == c.key:
@@ -412,7 +446,7 @@ class Screener:
                         out[c] = s
         return list(out.items())
 
-    def _candidates(self, q: _Name) -> list[int]:
+    def _candidates(self, q: _Name, floor: float = 0.0) -> list[int]:
         acc: dict[int, float] = {}
         toks = q.tokens
         for i, t in enumerate(toks):
@@ -428,15 +462,19 @@ class Screener:
                 acc[rid] = acc.get(rid, 0.0) + q.weights[i] + q.weights[i + 1]
         for rid in self._by_key.get(q.key, ()):
             acc[rid] = acc.get(rid, 0.0) + q.total
-        if len(acc) <= MAX_CANDIDATES:
-            return list(acc)
-        # pre-rank: shared generic words and shorter listed names first
+        # upper bound of the final score from what blocking saw: prune what cannot reach the floor
         other = [(t.text, q.weights[i]) for i, t in enumerate(toks) if t.kind != "name"]
+        other_total = sum(w for _, w in other)
+        qtot = q.total or 1.0
         ranked: list[tuple[float, int]] = []
         for rid, a in acc.items():
+            if 0.5 * ((a + other_total) / qtot + 1.0) + COUNTRY_BOOST < floor:
+                continue
             rset = self._rec_sets[rid]
             a2 = a + sum(w for txt, w in other if txt in rset)
-            ranked.append((a2 / (q.total or 1.0) + a2 / (self._rec_names[rid].total or 1.0), rid))
+            ranked.append((a2 / qtot + a2 / (self._rec_names[rid].total or 1.0), rid))
+        if len(ranked) <= MAX_CANDIDATES:
+            return [rid for _, rid in ranked]
         ranked.sort(key=lambda x: (-x[0], x[1]))
         return [rid for _, rid in ranked[:MAX_CANDIDATES]]
 
@@ -467,7 +505,7 @@ class Screener:
                     "exactly the same words")
         best: dict[int, tuple[float, float, bool, int, Alignment, _Name]] = {}
         for v in variants:
-            for rid in self._candidates(v):
+            for rid in self._candidates(v, thr):
                 ei = self._rec_entry[rid]
                 entry = self.entries[ei]
                 if wanted is not None and entry.list_id not in wanted:

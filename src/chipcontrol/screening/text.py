@@ -207,10 +207,32 @@ def has_han(text: str) -> bool:
 
 
 _GENERIC_VOCAB = tuple(w for w in GENERIC_CANON if len(w) >= 7)
+_LEGAL_VOCAB = tuple(w for w in LEGAL_FORMS if " " not in w and len(w) >= 7)
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
+_ORDINAL_RE = re.compile(r"^\d+(st|nd|rd|th)$")
+NUMBER_WORDS: dict[str, str] = {
+    w: str(i) for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+         "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])
+} | {w: f"{i + 1}{'st' if i == 0 else 'nd' if i == 1 else 'rd' if i == 2 else 'th'}" for i, w in enumerate(
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"])}
+
+
+def _deleet(word: str) -> str:
+    """'ig0r' -> 'igor', 'sech1n' -> 'sechin' (digits used as letters inside a word)."""
+    if len(word) < 4 or _ORDINAL_RE.match(word):
+        return word
+    digits = sum(c.isdigit() for c in word)
+    if 0 < digits <= 2 and sum(c.isalpha() for c in word) >= 3:
+        return word.translate(_LEET)
+    return word
 
 
 @lru_cache(maxsize=65536)
 def _classify(word: str) -> tuple[str, str]:
+    word = _deleet(word)
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word], "name"
     if word in STOPWORDS:
         return word, "stop"
     canon = GENERIC_CANON.get(word)
@@ -224,6 +246,9 @@ def _classify(word: str) -> tuple[str, str]:
         best = process.extractOne(word, _GENERIC_VOCAB, scorer=Levenshtein.distance, score_cutoff=limit)
         if best is not None and abs(len(best[0]) - len(word)) <= limit and best[0][0] == word[0]:
             return GENERIC_CANON[best[0]], "generic"
+        best = process.extractOne(word, _LEGAL_VOCAB, scorer=Levenshtein.distance, score_cutoff=limit)
+        if best is not None and abs(len(best[0]) - len(word)) <= limit and best[0][0] == word[0]:
+            return best[0], "legal"
     return word, "name"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from chipcontrol.catalog import Catalog, CatalogEntry
 from chipcontrol.errors import InvalidInput
+from chipcontrol.model.citation import Citation
 from chipcontrol.model.decision import Classification, Determination
 from chipcontrol.model.shipment import END_USES, PartyHit, Shipment
 from chipcontrol.model.spec import ChipSpec
@@ -70,7 +71,8 @@ def classify_item(item: Item, as_of: dt.date, settings: Settings, ruleset: Rules
     return classify(item.spec, rs.context(as_of, settings.view), settings.tf32_bits)
 
 
-def classification_json(item: Item, c: Classification, settings: Settings, ruleset: Ruleset | None = None) -> dict[str, Any]:
+def classification_json(item: Item, c: Classification, settings: Settings,
+                        ruleset: Ruleset | None = None) -> dict[str, Any]:
     rs = ruleset or Ruleset.load()
     d = c.to_dict()
     d["item"] = item.describe()
@@ -123,7 +125,9 @@ def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipm
         hits.append(PartyHit(party=name, list="entity_list", listed_name=name, score=1.0, kind="license_required",
                              detail="given by the user as an Entity List party: a licence is required for all items "
                                     "subject to the EAR",
-                             citation_text="15 CFR 744.11; Supp. No. 4 to part 744", review_policy="presumption_of_denial"))
+                             citation=Citation(cfr="15 CFR 744.11; Supp. No. 4 to part 744",
+                                               document="Entity List entry named by the user", verification="P"),
+                             review_policy="presumption_of_denial"))
     ship = Shipment(destination=dest, origin=origin, end_user=end_user, end_user_hq=hq, exporter=exporter,
                     quantity=qty, end_uses=frozenset(req.end_uses), party_hits=tuple(hits))
     return ship, notes, screened

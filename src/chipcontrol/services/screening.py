@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from chipcontrol.errors import ChipControlError, InvalidInput
@@ -96,12 +97,15 @@ def entity_list_hits(name: str, country: str | None = None) -> list[dict[str, An
 def party_hits(name: str, country: str | None = None) -> list[PartyHit]:
     """Adapter for the licence determination (``PartyScreen``): all hits as :class:`PartyHit`."""
     result = screener().screen(name, country)
-    out: list[PartyHit] = []
-    for h in result.hits:
+    best: dict[str, PartyHit] = {}
+    others: dict[str, list[str]] = {}
+    for h in result.hits:  # sorted by score: the first hit on each list speaks for it, the rest are named
+        if h.list_id in best:
+            others[h.list_id].append(h.entry.name)
+            continue
         kind = h.meaning.effect if h.meaning.effect in BLOCKING_EFFECTS else "informational"
-        detail = (f"{h.entry.name} ({h.list_id}, score {h.score:.2f}, matched {h.matched_name!r}): "
-                  f"{h.meaning.license_requirement}")
-        out.append(PartyHit(party=name, list=h.list_id, listed_name=h.entry.name, score=h.score, kind=kind,
-                            detail=detail, citation_text=h.meaning.citation.short(),
-                            review_policy=h.meaning.review_policy))
-    return out
+        detail = f"matched {h.matched_name!r}; {h.meaning.license_requirement}"
+        best[h.list_id] = PartyHit(party=name, list=h.list_id, listed_name=h.entry.name, score=h.score, kind=kind,
+                                   detail=detail, citation=h.meaning.citation, review_policy=h.meaning.review_policy)
+        others[h.list_id] = []
+    return [replace(hit, also_matched=tuple(dict.fromkeys(others[lst]))) for lst, hit in best.items()]

@@ -157,16 +157,17 @@ def _cit_fields(c: Citation) -> dict[str, Any]:
 
 def _party_hits(w: _Work) -> None:
     for hit in w.ship.party_hits:
-        cit = Citation(document=hit.citation_text, cfr=hit.citation_text.split(";")[0], source_id=f"list:{hit.list}",
-                       verification="P")
+        cit = hit.citation
         if hit.kind == "informational":
             w.warnings.append(f"{hit.party} matches {hit.listed_name} on the {hit.list} list (score {hit.score:.2f}): "
                               f"{hit.detail}")
             w.step(f"screening.{hit.list}", f"Is {hit.party} on a restricted-party list?",
                    f"listed (informational): {hit.listed_name}", cit, hit.detail, status="info")
             continue
+        more = (f" Also matches {len(hit.also_matched)} other entr{'y' if len(hit.also_matched) == 1 else 'ies'} on "
+                f"this list: {'; '.join(hit.also_matched[:5])}." if hit.also_matched else "")
         w.require(f"screening.{hit.list}", f"{hit.party} matches {hit.listed_name} on the {hit.list} list "
-                  f"(score {hit.score:.2f}): {hit.detail}", cit,
+                  f"(score {hit.score:.2f}): {hit.detail}{more}", cit,
                   None if hit.kind == "prohibited" else (hit.review_policy or "presumption_of_denial"),
                   allows_exceptions=False, kind=hit.kind)
         w.step(f"screening.{hit.list}", f"Is {hit.party} on a restricted-party list?",
