@@ -54,6 +54,10 @@ def test_timeline_replays_the_h20_story(cli) -> None:
     assert on("2025-04-09")["license_required"] is True
     assert on("2025-09-01")["license_required"] is True and on("2026-02-01")["license_required"] is True
     assert on("2025-04-20")["citation"] and "8-K" in on("2025-04-20")["citation"]
+    milestones = {m["date"]: m for m in r.json()["milestones"]}
+    assert milestones["2025-04-09"]["changed_status"] is True
+    assert "licences" in milestones["2025-08-08"]["event"] and milestones["2025-08-08"]["changed_status"] is False
+    assert "Case-by-case" in milestones["2026-01-15"]["event"]
 
 
 def test_timeline_without_destination_is_classification_only(cli) -> None:

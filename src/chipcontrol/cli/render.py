@@ -90,13 +90,18 @@ def render_check(d: dict[str, Any]) -> None:
 def render_timeline(d: dict[str, Any]) -> None:
     t = Table(title=f"{d['item']['name']}" + (f" → {d['destination']}" if d["destination"] else "")
               + f" ({d['view']} view)")
-    for col in ("from", "to", "paragraph", "licence", "review policy", "exceptions", "rule version", "citation"):
-        t.add_column(col)
+    for col in ("from", "to", "paragraph", "licence", "review policy", "exceptions", "what changed", "citation"):
+        t.add_column(col, no_wrap=col in ("from", "to"))
     for p in d["periods"]:
         lic = "" if p["license_required"] is None else ("required" if p["license_required"] else "not required")
         t.add_row(p["from"], p["to"] or "", p["paragraph"] or "—", lic, (p["review_policy"] or "").replace("_", " "),
-                  ", ".join(p["license_exceptions"]), p["rule_version"], p["citation"])
+                  ", ".join(p["license_exceptions"]), p.get("change") or p["rule_version"], p["citation"])
     console.print(t)
+    for m in d.get("milestones", []):
+        mark = "[bold]*[/bold]" if m["changed_status"] else " "
+        console.print(f"{mark} {m['date']}  {m['event']}  [dim]{m['citation']}[/dim]")
+    if d.get("milestones"):
+        console.print("[dim]* changed this item's status[/dim]")
     for n in d["notes"]:
         console.print(f"[yellow]note:[/yellow] {n}")
 

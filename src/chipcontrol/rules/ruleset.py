@@ -98,6 +98,7 @@ class Obligation:
     review_policy_note: str = ""
     all_of: tuple[tuple[str, str, float], ...] = ()
     until: dt.date | None = None
+    events: tuple[tuple[dt.date, str, str], ...] = ()  # (date, what happened, its source and verification tag)
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective <= day and (self.until is None or day <= self.until)
@@ -296,6 +297,8 @@ class Ruleset:
                 description=" ".join(str(data.get("description", "")).split()),
                 models=tuple(str(m) for m in items.get("models", ())), any_of=tuple(conds["any_of"]),
                 all_of=tuple(conds["all_of"]), until=until,
+                events=tuple((parse_date(e["date"], f"{origin}.events"), str(e["text"]),
+                              f"{e['source']} [{e['verification']}]") for e in data.get("events", ())),
                 destinations=dict(data.get("destinations", {})), end_user_hq=dict(data.get("end_user_hq", {})),
                 review_policy=str(data.get("review_policy", "case_by_case")),
                 review_policy_note=str(data.get("review_policy_note", "")))

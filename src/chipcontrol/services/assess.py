@@ -15,7 +15,7 @@ from chipcontrol.model.decision import Classification, Determination
 from chipcontrol.model.shipment import END_USES, PartyHit, Shipment
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ear.eccn_3a090 import classify
-from chipcontrol.rules.ear.license import determine
+from chipcontrol.rules.ear.license import determine, obligation_covers_item
 from chipcontrol.rules.ruleset import EARLIEST, Ruleset
 from chipcontrol.services import inputs
 from chipcontrol.services.specfile import load_spec_file
@@ -192,9 +192,30 @@ def _period_key(d: Determination) -> tuple[Any, ...]:
             tuple(sorted(e.name for e in d.license_exceptions)), d.prohibited)
 
 
+def _cause(rs: Ruleset, day: dt.date, view: str) -> tuple[str, str]:
+    """What changed on ``day`` (a rule version, a letter, a parameter), with its citation."""
+    for v in rs.versions:
+        if v.effective == day and view in v.views:
+            return v.summary, v.citation.short()
+    for o in rs.obligations:
+        if o.effective == day:
+            return f"{o.kind.replace('_', ' ')} {o.id}", o.citation.short()
+        if o.until is not None and o.until + dt.timedelta(days=1) == day:
+            return f"{o.kind.replace('_', ' ')} {o.id} no longer applied", o.citation.short()
+    for p in rs.parameters.values():
+        for dv in p.values:
+            if dv.effective == day:
+                return f"{p.description.split(':')[0]} changed", dv.citation.short()
+    return "", ""
+
+
 def timeline(item: Item, req: CheckRequest | None, settings: Settings, today: dt.date | None = None,
              screen: PartyScreen | None = None, ruleset: Ruleset | None = None) -> dict[str, Any]:
-    """Every change for an item (and a destination, if given) from 2022-10-07 to today, with citations."""
+    """Every change for an item (and a destination, if given) from 2022-10-07 to today, with citations.
+
+    One period per change of status; each period names what changed on its first day and cites it, and lists the
+    requirements in force with their own citations. ``events`` lists every dated change in the data.
+    """
     rs = ruleset or Ruleset.load()
     end = today or dt.date.today()
     ship = None
@@ -204,6 +225,7 @@ def timeline(item: Item, req: CheckRequest | None, settings: Settings, today: dt
     days = [d for d in rs.breakpoints if EARLIEST <= d <= end] or [EARLIEST]
     periods: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    all_events = rs.events()
     prev_key: tuple[Any, ...] | None = None
     for day in days:
         ctx = rs.context(day, settings.view)
@@ -213,25 +235,49 @@ def timeline(item: Item, req: CheckRequest | None, settings: Settings, today: dt
             key = _period_key(d)
             lic, pol = d.license_required, d.review_policy
             reasons = [r.to_dict() for r in d.reasons]
-            citation = d.reasons[0].citation.short() if d.reasons else c.rule_citation.short()
             exc = [e.name for e in d.license_exceptions]
         else:
             key = (c.paragraph, c.indeterminate)
             lic, pol, reasons, exc = None, None, [], []
-            citation = c.rule_citation.short()
-        what = [f"{e[1]}" for e in rs.events() if e[0] == day]
-        events.append({"date": day.isoformat(), "changes": what, "rule_version": ctx.version.id})
+        events.append({"date": day.isoformat(), "rule_version": ctx.version.id,
+                       "changes": [{"what": what, "citation": cit.short()} for d0, what, cit in all_events
+                                   if d0 == day]})
         if key == prev_key:
             continue
         if periods:
             periods[-1]["to"] = (day - dt.timedelta(days=1)).isoformat()
+        cause, cause_citation = _cause(rs, day, settings.view)
         periods.append({"from": day.isoformat(), "to": None, "paragraph": c.paragraph, "subparagraph": c.subparagraph,
                         "license_required": lic, "review_policy": pol, "license_exceptions": exc,
-                        "rule_version": ctx.version.id, "citation": citation, "reasons": reasons,
+                        "rule_version": ctx.version.id, "change": cause,
+                        "citation": cause_citation or c.rule_citation.short(), "reasons": reasons,
                         "indeterminate": c.indeterminate})
         prev_key = key
     if periods:
         periods[-1]["to"] = end.isoformat()
     return {"item": item.describe(), "destination": ship.destination if ship else None,
             "shipment": ship.to_dict() if ship else None, "view": settings.view, "through": end.isoformat(),
-            "ruleset_hash": rs.hash, "notes": notes, "periods": periods, "events": events}
+            "ruleset_hash": rs.hash, "notes": notes, "periods": periods,
+            "milestones": _milestones(rs, item, periods, settings.view, end), "events": events}
+
+
+def _milestones(rs: Ruleset, item: Item, periods: list[dict[str, Any]], view: str,
+                end: dt.date) -> list[dict[str, Any]]:
+    """Dated events a reader of this item's timeline should see, whether or not they changed its status."""
+    starts = {p["from"] for p in periods}
+    out: list[dict[str, Any]] = []
+    for v in rs.versions:
+        if v.effective <= end and view in v.views:
+            day = v.effective.isoformat()
+            out.append({"date": day, "event": v.summary, "citation": v.citation.short(),
+                        "changed_status": day in starts})
+    for o in rs.obligations:
+        if obligation_covers_item(o, item.spec)[0]:
+            if EARLIEST <= o.effective <= end:
+                out.append({"date": o.effective.isoformat(), "event": f"{o.exporter}: {o.description}",
+                            "citation": o.citation.short(), "changed_status": o.effective.isoformat() in starts})
+            for day_, text, source in o.events:
+                if day_ <= end:
+                    out.append({"date": day_.isoformat(), "event": f"{o.exporter}: {text}", "citation": source,
+                                "changed_status": False})
+    return sorted(out, key=lambda m: m["date"])
