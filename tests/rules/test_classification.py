@@ -185,4 +185,5 @@ def test_rule_version_named(ctx) -> None:
     assert classify(h20, ctx("2023-06-01")).rule_version == "ear-2022-10-21"
     assert classify(h20, ctx("2024-06-01")).rule_version == "ear-2023-11-17"
     assert classify(h20, ctx("2025-02-01")).rule_version == "ear-2025-01-16-foundry"
+    assert classify(h20, ctx("2025-01-14")).rule_version == "ear-2025-01-13-ai-diffusion"
     assert dt.date(2025, 2, 1) == classify(h20, ctx("2025-02-01")).as_of

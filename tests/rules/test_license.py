@@ -151,8 +151,9 @@ def test_ai_diffusion_views(check) -> None:
     assert {"LPP", "ACM"} <= set(_names(written)) and "AIA" not in _names(written)
     de = check("NVIDIA H100 SXM5 80GB", "DE", "2025-06-01", view="as_written")
     assert "AIA" in _names(de)
-    assert not check("NVIDIA H100 SXM5 80GB", "IN", "2025-01-12", view="as_written").license_required
-    assert check("NVIDIA H100 SXM5 80GB", "IN", "2025-01-13", view="as_written").license_required
+    # effective 2025-01-13, but compliance was required only from 2025-05-15
+    assert not check("NVIDIA H100 SXM5 80GB", "IN", "2025-05-14", view="as_written").license_required
+    assert check("NVIDIA H100 SXM5 80GB", "IN", "2025-05-15", view="as_written").license_required
     # .b-level items keep the D-group scope even as written
     assert not check("NVIDIA L40", "IN", "2025-06-01", view="as_written").license_required
 
