@@ -1,0 +1,257 @@
+"""A batch run: read, evaluate in chunks, write, record — resumable after an interruption.
+
+Chunks of ``chunk_size`` lines are evaluated in file order. Each chunk's results go to
+``OUTPUT.parts/part-NNNNNN.parquet`` (and ``rejects-NNNNNN.parquet``), written to a temporary name, fsynced and
+renamed; then ``manifest.json`` is rewritten the same way to list the chunk as done. After a crash (even
+SIGKILL) ``--resume`` checks that the input, the settings and the rules are the same, skips the chunks the
+manifest lists and recomputes the rest, so every input line is in the output exactly once. The final files are
+assembled from the parts (again via a temporary name and a rename); the batch is recorded in the audit log with
+the SHA-256 of the input and output files; the parts folder is removed last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from chipcontrol.batch.evaluate import OUTPUT_SCHEMA, REJECT_SCHEMA, Evaluator, PartyScreen
+from chipcontrol.batch.reader import file_format, read_input, sha256_file
+from chipcontrol.errors import ChipControlError, InvalidInput
+from chipcontrol.rules.ruleset import Ruleset
+from chipcontrol.settings import Settings
+
+ENGINES = ("polars", "rows", "spark")
+MANIFEST_VERSION = 1
+ROW_GROUP = 100_000
+Progress = Callable[[int, int], None]
+
+
+class BatchError(ChipControlError):
+    code = "batch"
+
+
+@dataclass(slots=True)
+class BatchResult:
+    input: str
+    output: str
+    rejects_file: str
+    engine: str
+    input_sha256: str
+    output_sha256: str
+    lines: int
+    rejects: int
+    chunks: int
+    chunks_resumed: int
+    keys_evaluated: int
+    parties_screened: int
+    seconds: float
+    audit_seq: int | None
+    audit_note: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def default_rejects_path(output: Path) -> Path:
+    fmt = file_format(output, "output")
+    stem = output.name[: -len(output.suffix)]
+    return output.with_name(f"{stem}.rejects.{'csv' if fmt == 'csv' else 'parquet'}")
+
+
+def parts_dir(output: Path) -> Path:
+    return output.with_name(output.name + ".parts")
+
+
+def snapshot_id() -> str:
+    """The id of the restricted-party list snapshots in use (the same id the service runtime records)."""
+    from chipcontrol.services.screening import default_store
+
+    snaps = default_store().snapshots
+    return "lists-" + hashlib.sha256("\n".join(sorted(s.sha256 for s in snaps)).encode()).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------------------- atomic files
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _commit(tmp: Path, final: Path) -> None:
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, final)
+    _fsync_dir(final.parent)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    _commit(tmp, path)
+
+
+def _write_frame(df: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    lazy = df.lazy() if isinstance(df, pl.DataFrame) else df
+    if file_format(path) == "csv":
+        lazy.sink_csv(tmp)
+    else:
+        lazy.sink_parquet(tmp, row_group_size=ROW_GROUP)  # fixed row groups: same bytes however chunked
+    _commit(tmp, path)
+
+
+# ------------------------------------------------------------------------------------------- the run
+def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Settings,
+              rejects_path: str | Path | None = None, resume: bool = False, engine: str = "polars",
+              chunk_size: int = 100_000, progress: Progress | None = None, screen: PartyScreen | None = None,
+              audit: bool = True, actor: str = "cli", spark_master: str = "local[2]") -> BatchResult:
+    """Evaluate every line of ``input_path`` into ``output_path`` (.csv or .parquet)."""
+    t0 = time.perf_counter()
+    inp, out = Path(input_path), Path(output_path)
+    if engine not in ENGINES:
+        raise InvalidInput(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
+    if chunk_size < 1:
+        raise InvalidInput("chunk size must be at least 1")
+    file_format(out, "output")
+    rej = Path(rejects_path) if rejects_path is not None else default_rejects_path(out)
+    file_format(rej, "rejects file")
+    if out.resolve() == inp.resolve() or rej.resolve() in (inp.resolve(), out.resolve()):
+        raise InvalidInput("input, output and rejects must be three different files")
+    if not inp.is_file():
+        raise InvalidInput(f"input file {str(inp)!r} not found")
+    rs = Ruleset.load()
+    timings: dict[str, float] = {}
+    if engine == "spark":
+        if resume:
+            raise InvalidInput("--resume is for the polars and rows engines; Spark re-runs failed tasks itself")
+        from chipcontrol.batch.spark import evaluate_with_spark
+
+        input_sha = sha256_file(inp)
+        lines_df, rejects_df, stats = evaluate_with_spark(inp, settings, master=spark_master)
+        t1 = time.perf_counter()
+        _write_frame(lines_df, out)
+        _write_frame(rejects_df, rej)
+        timings["write"] = time.perf_counter() - t1
+        res = BatchResult(str(inp), str(out), str(rej), engine, input_sha, sha256_file(out), lines_df.height,
+                          rejects_df.height, 0, 0, stats.keys_evaluated, stats.parties_screened, 0.0, None,
+                          timings=timings)
+        return _finish(res, settings, rs, audit, actor, t0)
+
+    work = parts_dir(out)
+    if work.exists() and not resume:
+        raise BatchError(f"{work} holds an interrupted run: add --resume to continue it, or delete the folder")
+    t1 = time.perf_counter()
+    input_sha = sha256_file(inp)
+    frame, read_rejects = read_input(inp)
+    timings["read"] = time.perf_counter() - t1
+    total = frame.height
+    n_chunks = (total + chunk_size - 1) // chunk_size
+    manifest: dict[str, Any] = {
+        "version": MANIFEST_VERSION, "input": str(inp), "input_sha256": input_sha, "engine": engine,
+        "chunk_size": chunk_size, "chunks": n_chunks, "lines_read": total, "view": settings.view,
+        "tf32_bits": settings.tf32_bits, "ruleset_hash": rs.hash, "done": {}}
+    mpath = work / "manifest.json"
+    resumed = 0
+    if work.exists():
+        try:
+            old = json.loads(mpath.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = None
+        if old is not None:
+            for k in ("version", "input_sha256", "engine", "chunk_size", "view", "tf32_bits", "ruleset_hash"):
+                if old.get(k) != manifest[k]:
+                    raise BatchError(f"cannot resume: the {k.replace('_', ' ')} differs from the interrupted run "
+                                     f"({old.get(k)!r} then, {manifest[k]!r} now); delete {work} to start again")
+            manifest["done"] = {k: v for k, v in old.get("done", {}).items()
+                                if (work / _part(int(k))).is_file() and (work / _rpart(int(k))).is_file()}
+            resumed = len(manifest["done"])
+            if "audit_seq" in old:
+                manifest["audit_seq"], manifest["output_sha256"] = old["audit_seq"], old.get("output_sha256")
+    work.mkdir(parents=True, exist_ok=True)
+    _write_json(mpath, manifest)
+    ev = Evaluator(settings, screen=screen, ruleset=rs)
+    evaluate = ev.evaluate if engine == "polars" else ev.evaluate_rows
+    done_lines = sum(int(v["read"]) for v in manifest["done"].values())
+    if progress is not None:
+        progress(done_lines, total)
+    t1 = time.perf_counter()
+    for i in range(n_chunks):
+        if str(i) in manifest["done"]:
+            continue
+        chunk = frame.slice(i * chunk_size, chunk_size)
+        lines, rejects = evaluate(chunk)
+        _write_frame(lines, work / _part(i))
+        _write_frame(rejects, work / _rpart(i))
+        manifest["done"][str(i)] = {"read": chunk.height, "lines": lines.height, "rejects": rejects.height}
+        _write_json(mpath, manifest)
+        done_lines += chunk.height
+        if progress is not None:
+            progress(done_lines, total)
+    timings["evaluate"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    parts = [work / _part(i) for i in range(n_chunks)]
+    rparts = [work / _rpart(i) for i in range(n_chunks)]
+    lines_lazy = pl.scan_parquet(parts) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA).lazy()
+    _write_frame(lines_lazy, out)
+    rej_frames = [read_rejects.lazy(), *(pl.scan_parquet(r) for r in rparts)]
+    _write_frame(pl.concat(rej_frames), rej)
+    timings["write"] = time.perf_counter() - t1
+    n_lines = sum(int(v["lines"]) for v in manifest["done"].values())
+    n_rej = read_rejects.height + sum(int(v["rejects"]) for v in manifest["done"].values())
+    res = BatchResult(str(inp), str(out), str(rej), engine, input_sha, sha256_file(out), n_lines, n_rej, n_chunks,
+                      resumed, ev.stats.keys_evaluated, ev.stats.parties_screened, 0.0, None, timings=timings)
+    if audit and manifest.get("audit_seq") is not None and manifest.get("output_sha256") == res.output_sha256:
+        res.audit_seq = int(manifest["audit_seq"])  # recorded before an interruption during clean-up
+        audit = False
+    res = _finish(res, settings, rs, audit, actor, t0)
+    if res.audit_seq is not None:
+        manifest.update(audit_seq=res.audit_seq, output_sha256=res.output_sha256)
+        _write_json(mpath, manifest)
+    shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+def _part(i: int) -> str:
+    return f"part-{i:06d}.parquet"
+
+
+def _rpart(i: int) -> str:
+    return f"rejects-{i:06d}.parquet"
+
+
+def _finish(res: BatchResult, settings: Settings, rs: Ruleset, audit: bool, actor: str, t0: float) -> BatchResult:
+    if audit:
+        res.audit_seq, res.audit_note = record_audit(res, settings, rs, actor)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def record_audit(res: BatchResult, settings: Settings, rs: Ruleset, actor: str = "cli") -> tuple[int | None, str]:
+    """Record the batch in the audit log (``chipcontrol.services.audit.record_batch``)."""
+    try:
+        from chipcontrol.services.audit import record_batch
+    except ModuleNotFoundError as exc:  # the audit service is optional in a stripped-down install
+        return None, f"not recorded: {exc}"
+    seq = record_batch(settings, input_sha256=res.input_sha256, output_sha256=res.output_sha256, lines=res.lines,
+                       rejects=res.rejects, ruleset_hash=rs.hash, snapshot_id=snapshot_id(),
+                       actor=actor)
+    return int(seq), ""
+
+
+def empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema=REJECT_SCHEMA)

@@ -1,0 +1,165 @@
+"""Files in and out: CSV and Parquet, rejects (never an abort), the CLI, the audit record, the generator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from chipcontrol.batch.evaluate import OUTPUT_SCHEMA, Evaluator
+from chipcontrol.batch.generate import generate_shipments
+from chipcontrol.batch.reader import read_input, sha256_file
+from chipcontrol.batch.runner import run_batch
+from chipcontrol.errors import ChipControlError
+from chipcontrol.settings import Settings
+
+HEADER = "line_id,chip,quantity,destination,end_user,end_user_hq,exporter,date\n"
+
+
+def _run(tmp_path: Path, text: bytes | str, out: str = "out.csv") -> tuple[pl.DataFrame, pl.DataFrame]:
+    src = tmp_path / "in.csv"
+    src.write_bytes(text.encode() if isinstance(text, str) else text)
+    res = run_batch(src, tmp_path / out, settings=Settings(), audit=False)
+    rej_path = Path(res.rejects_file)
+    read = pl.read_csv if rej_path.suffix == ".csv" else pl.read_parquet
+    lines = (pl.read_csv(tmp_path / out, infer_schema=False) if out.endswith(".csv")
+             else pl.read_parquet(tmp_path / out))
+    return lines, read(rej_path, infer_schema=False) if rej_path.suffix == ".csv" else read(rej_path)
+
+
+def test_malformed_lines_become_rejects_with_reasons(tmp_path: Path) -> None:
+    text = HEADER + (
+        "a1,NVIDIA H20 (HGX),8,CN,,,NVIDIA,2025-06-01\n"
+        "a2,NVIDIA H20 (HGX),8,CN\n"                                            # too few fields
+        "a3,NVIDIA H20 (HGX),8,CN,x,CN,NVIDIA,2025-06-01,surplus\n"            # too many fields
+        "a4,NVIDIA Z9000,8,CN,,,,2025-06-01\n"                                  # unknown chip
+        "a5,NVIDIA H20 (HGX),eight,CN,,,,2025-06-01\n"                          # bad quantity
+        "a6,NVIDIA H20 (HGX),8,XX,,,,2025-06-01\n"                              # unknown country
+        "a7,NVIDIA H20 (HGX),8,CN,,,,2021-01-01\n"                              # before the rules
+        "a8,NVIDIA H20 (HGX),8,CN,,,,2025-02-30\n"                              # not a date
+        ",NVIDIA H20 (HGX),8,CN,,,,2025-06-01\n"                                # no line id
+        "a9,NVIDIA H20 (HGX),8,,,,,2025-06-01\n"                                # no destination
+        '"a10","NVIDIA H20 (HGX)","1","HK","Huawei Technologies Co., Ltd.","CN","NVIDIA","2025-06-01"\n'
+    )
+    lines, rejects = _run(tmp_path, text)
+    assert lines.get_column("line_id").to_list() == ["a1", "a10"]
+    assert lines.row(1, named=True)["destination"] == "CN"  # Hong Kong is treated as China
+    assert "screening.entity_list" in lines.row(1, named=True)["reason_rule_ids"]
+    reasons = dict(zip(rejects.get_column("line_id").fill_null("?").to_list(), rejects.get_column("reason").to_list(),
+                       strict=True))
+    assert sum("fields" in r for r in rejects.get_column("reason").to_list()) == 2
+    assert reasons["a4"].startswith("chip: unknown chip")
+    assert reasons["a5"].startswith("quantity:")
+    assert reasons["a6"].startswith("destination: unknown destination code")
+    assert "before 2022-10-07" in reasons["a7"] and "calendar date" in reasons["a8"]
+    assert reasons["a9"] == "destination is missing"
+    assert "line_id is missing" in rejects.get_column("reason").to_list()
+    assert rejects.height == 9
+    assert all("\n" not in r for r in rejects.get_column("reason").to_list())
+
+
+def test_invalid_utf8_rejects_only_that_line(tmp_path: Path) -> None:
+    text = (HEADER + "b1,NVIDIA H20 (HGX),1,CN,Good Name Ltd,,,2025-06-01\n").encode() + \
+        b"b2,NVIDIA H20 (HGX),1,CN,Bad \xff Name,,,2025-06-01\n"
+    lines, rejects = _run(tmp_path, text, "out.parquet")
+    assert lines.get_column("line_id").to_list() == ["b1"]
+    assert rejects.get_column("reason").to_list() == ["end_user: not valid UTF-8 text"]
+
+
+def test_parquet_in_and_out_with_typed_columns(tmp_path: Path) -> None:
+    src = tmp_path / "in.parquet"
+    pl.DataFrame({"Line_ID": ["p1", "p2"], "chip": ["NVIDIA H100 SXM5 80GB", "NVIDIA GeForce RTX 4090"],
+                  "quantity": [8, None], "destination": ["AE", "DE"],
+                  "date": [dt.date(2024, 5, 1), dt.date(2025, 3, 3)]}).write_parquet(src)
+    res = run_batch(src, tmp_path / "out.parquet", settings=Settings(), audit=False)
+    out = pl.read_parquet(tmp_path / "out.parquet")
+    assert res.lines == 2 and res.rejects == 0
+    assert out.schema == pl.Schema(OUTPUT_SCHEMA)
+    assert out.get_column("as_of").to_list() == ["2024-05-01", "2025-03-03"]
+    assert out.row(0, named=True)["license_required"] is True  # H100 to the UAE since 2023-11-17
+
+
+def test_file_level_problems_are_one_line_errors(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("line_id,chip,date\nx,NVIDIA H20 (HGX),2025-01-01\n")
+    with pytest.raises(ChipControlError, match="missing column"):
+        run_batch(src, tmp_path / "o.csv", settings=Settings(), audit=False)
+    with pytest.raises(ChipControlError, match=r"\.csv or \.parquet"):
+        run_batch(src, tmp_path / "o.xlsx", settings=Settings(), audit=False)
+    with pytest.raises(ChipControlError, match="not found"):
+        run_batch(tmp_path / "nope.csv", tmp_path / "o.csv", settings=Settings(), audit=False)
+
+
+def test_cli_generate_then_batch_records_the_audit(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    db = tmp_path / "audit.db"
+    env = {"CHIPCONTROL_DATABASE_URL": f"sqlite:///{db}"}
+    gen = cli("batch", "generate", "3000", "-o", str(tmp_path / "s.csv"), "--seed", "4", "--malformed", "0.01",
+              "--until", "2026-07-01", extra_env=env)
+    assert gen.code == 0, gen.err
+    res = cli("batch", str(tmp_path / "s.csv"), "-o", str(tmp_path / "o.csv"), "--rejects", str(tmp_path / "r.csv"),
+              "-f", "json", extra_env=env)
+    assert res.code == 0, res.err
+    assert res.err == ""  # no progress bar when stderr is not a terminal
+    summary = res.json()
+    out = pl.read_csv(tmp_path / "o.csv", infer_schema=False)
+    rej = pl.read_csv(tmp_path / "r.csv", infer_schema=False)
+    assert out.height + rej.height == 3000 == summary["lines"] + summary["rejects"]
+    assert summary["output_sha256"] == sha256_file(tmp_path / "o.csv")
+    assert summary["input_sha256"] == sha256_file(tmp_path / "s.csv")
+    assert summary["audit_seq"] is not None
+
+    from chipcontrol.services.audit import list_records
+    from chipcontrol.store import open_store
+
+    records = list_records(open_store(f"sqlite:///{db}"), kind="batch", full=True)["records"]
+    assert len(records) == 1
+    rec = records[0]
+    assert rec["inputs"]["input_sha256"] == summary["input_sha256"]
+    assert rec["result"]["output_sha256"] == summary["output_sha256"]
+    assert rec["result"]["rejects"] == rej.height
+    assert rec["snapshot_id"].startswith("lists-")
+
+    bad = cli("batch", str(tmp_path / "s.csv"), "-o", str(tmp_path / "o.txt"), extra_env=env)
+    assert bad.code == 2 and bad.err.startswith("error:") and bad.err.count("\n") == 1
+
+
+def test_generator_is_realistic_and_deterministic() -> None:
+    a = generate_shipments(20_000, seed=3, until=dt.date(2026, 7, 1))
+    assert a.equals(generate_shipments(20_000, seed=3, until=dt.date(2026, 7, 1)))
+    assert not a.equals(generate_shipments(20_000, seed=4, until=dt.date(2026, 7, 1)))
+    dest = set(a.get_column("destination").to_list())
+    assert {"CN", "HK", "MO", "RU", "US", "DE", "SG"} <= dest
+    assert a.get_column("date").min() >= "2022-10-07" and a.get_column("date").max() <= "2026-07-01"
+    assert a.filter(pl.col("spec").is_not_null()).height > 0 and a.filter(pl.col("chip").is_not_null()).height > 0
+    assert a.filter(pl.col("end_user") == "Huawei Technologies Co., Ltd.").height > 0
+    assert {"NVIDIA", "AMD"} <= set(a.get_column("exporter").drop_nulls().to_list())
+    assert a.get_column("line_id").is_unique().all()
+    out, rejects = Evaluator(Settings()).evaluate(a)
+    assert rejects.height == 0
+    listed = out.filter(pl.col("reason_rule_ids").str.contains("screening.")).height
+    assert 0.02 < listed / out.height < 0.3  # listed parties are present, not dominant
+
+
+def test_progress_callback_reports_lines(tmp_path: Path) -> None:
+    src = tmp_path / "s.csv"
+    generate_shipments(2_500, seed=1, until=dt.date(2026, 7, 1)).write_csv(src)
+    seen: list[tuple[int, int]] = []
+    a = run_batch(src, tmp_path / "o.parquet", settings=Settings(), chunk_size=1000, audit=False,
+                  progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]
+    assert not os.path.exists(tmp_path / "o.parquet.parts")
+    b = run_batch(src, tmp_path / "o2.parquet", settings=Settings(), chunk_size=700, audit=False)
+    assert a.output_sha256 == b.output_sha256  # the output's bytes do not depend on the chunking
+
+
+def test_rejects_record_keeps_the_fields(tmp_path: Path) -> None:
+    _, rejects = _run(tmp_path, HEADER + "c1,NVIDIA H20 (HGX),1,ZZ,Someone,,,2025-06-01\n", "o.parquet")
+    record = json.loads(rejects.row(0, named=True)["record"])
+    assert record["destination"] == "ZZ" and record["end_user"] == "Someone"
+    assert read_input(tmp_path / "in.csv")[0].height == 1
