@@ -1,0 +1,249 @@
+"""REST API routes (FastAPI). Thin: validate, authenticate, call one service, return its JSON.
+
+Every route but ``/api/health`` needs an API key (``Authorization: Bearer <key>`` or ``X-API-Key``). Decisions
+(classify, check, screen, timeline) are recorded in the audit log by the services. Errors use one envelope:
+``{"error": {"code": ..., "message": ...}}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from chipcontrol import __version__
+from chipcontrol.api import schemas as s
+from chipcontrol.services import audit, decide, keys, ledger, lists
+from chipcontrol.services.keys import Principal
+from chipcontrol.services.runtime import Runtime
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": s.ErrorEnvelope, "description": "invalid input (codes: invalid_input, invalid_spec, "
+                                                   "invalid_date, unknown_country, screening)"},
+    401: {"model": s.ErrorEnvelope, "description": "no API key, or not a valid one (code: unauthorized)"},
+    403: {"model": s.ErrorEnvelope, "description": "the key's role is too low (code: forbidden)"},
+    404: {"model": s.ErrorEnvelope, "description": "not found (codes: unknown_chip, not_found, licence_not_found)"},
+    409: {"model": s.ErrorEnvelope, "description": "conflict (codes: ambiguous_chip, licence_exists, conflict, "
+                                                   "licence_expired, licence_not_yet_valid, licence_out_of_scope, "
+                                                   "licence_balance_exceeded)"},
+    422: {"model": s.ErrorEnvelope, "description": "the request does not match the schema (code: invalid_request)"},
+}
+
+
+async def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+async def principal(request: Request,
+                    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                    header: Annotated[str | None, Depends(_header)]) -> Principal:
+    """Dependencies are async so they run on the event loop (no thread hop); the key lookup is one indexed read."""
+    presented = bearer.credentials if bearer is not None else header
+    rt: Runtime = request.app.state.runtime
+    who = keys.authenticate(rt.store, presented)
+    request.state.principal = who
+    return who
+
+
+def role(required: str) -> Callable[..., Awaitable[Principal]]:
+    async def dependency(who: Annotated[Principal, Depends(principal)]) -> Principal:
+        who.require(required)
+        return who
+    return dependency
+
+
+Viewer = Annotated[Principal, Depends(role("viewer"))]
+Analyst = Annotated[Principal, Depends(role("analyst"))]
+Admin = Annotated[Principal, Depends(role("admin"))]
+RT = Annotated[Runtime, Depends(runtime)]
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    return Response(content=body, status_code=status, media_type="application/json")
+
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+@router.get("/health", response_model=s.Health, tags=["service"], responses={})
+def health(rt: RT) -> Response:
+    """Liveness: the service answers and its database is reachable. No key needed."""
+    from chipcontrol.rules.ruleset import Ruleset
+
+    with rt.store.read() as session:
+        session.connection().exec_driver_sql("SELECT 1")
+    return _json({"status": "ok", "version": __version__, "database": rt.store.dialect,
+                  "ruleset_hash": Ruleset.load().hash})
+
+
+@router.get("/whoami", response_model=s.WhoAmI, tags=["service"])
+def whoami(who: Viewer) -> Response:
+    return _json({"name": who.name, "role": who.role, "key_id": who.key_id})
+
+
+def _text(body: str, status: int = 200) -> Response:
+    return Response(content=body.encode("utf-8"), status_code=status, media_type="application/json")
+
+
+@router.post("/classify", response_model=s.Classification, tags=["decisions"])
+async def classify(body: s.ClassifyIn, rt: RT, who: Viewer) -> Response:
+    """Classify a catalogue chip or an inline spec under ECCN 3A090/4A090 on a date, with its cited trace."""
+    pending = decide.prepare_classify(rt, who, decide.ItemRef(body.chip, body.spec), as_of=body.as_of,
+                                      view=body.view)
+    return _text(await decide.commit_json(rt, pending))
+
+
+def _query(b: s.ShipmentFields) -> decide.ShipmentQuery:
+    return decide.ShipmentQuery(destination=b.destination, origin=b.origin, end_user=b.end_user,
+                                end_user_hq=b.end_user_hq, exporter=b.exporter, quantity=b.quantity,
+                                end_uses=tuple(b.end_uses), listed_parties=tuple(b.listed_parties))
+
+
+@router.post("/check", response_model=s.CheckOut, tags=["decisions"])
+async def check(body: s.CheckIn, rt: RT, who: Viewer) -> Response:
+    """May this item go to this party, in this country, on this date? Outcome, reasons with citations, trace.
+
+    The rules run on the event loop (well under a millisecond); with an end user, screening runs in a worker
+    thread. The audit record is committed (group commit) before the answer is sent."""
+    ref, q = decide.ItemRef(body.chip, body.spec), _query(body)
+    if body.end_user is None:
+        pending = decide.prepare_check(rt, who, ref, q, as_of=body.as_of, view=body.view)
+    else:
+        pending = await run_in_threadpool(decide.prepare_check, rt, who, ref, q, as_of=body.as_of, view=body.view)
+    return _text(await decide.commit_json(rt, pending))
+
+
+@router.post("/screen", response_model=s.ScreenOut, tags=["decisions"])
+async def screen(body: s.ScreenIn, rt: RT, who: Viewer) -> Response:
+    """Screen a party against the restricted-party lists, with an explained score per hit."""
+    pending = await run_in_threadpool(decide.prepare_screen, rt, who, body.name, body.country)
+    return _text(await decide.commit_json(rt, pending))
+
+
+@router.post("/timeline", response_model=s.TimelineOut, tags=["decisions"])
+async def timeline(body: s.TimelineIn, rt: RT, who: Viewer) -> Response:
+    """Every change in an item's status (for a destination, if given) from 2022-10-07 to a date."""
+    q = None
+    if body.destination is not None:
+        q = decide.ShipmentQuery(destination=body.destination, origin=body.origin, end_user=body.end_user,
+                                 end_user_hq=body.end_user_hq, exporter=body.exporter)
+    elif any(v is not None for v in (body.end_user, body.end_user_hq, body.exporter)):
+        from chipcontrol.errors import InvalidInput
+
+        raise InvalidInput("end_user, end_user_hq and exporter need a destination")
+    pending = await run_in_threadpool(decide.prepare_timeline, rt, who, decide.ItemRef(body.chip, body.spec), q,
+                                      until=body.until, view=body.view)
+    return _text(await decide.commit_json(rt, pending))
+
+
+@router.get("/chips", response_model=s.ChipsOut, tags=["catalogue"])
+def chips(rt: RT, who: Viewer,
+          search: Annotated[str | None, Query(max_length=200, description="words in the name")] = None,
+          as_of: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
+          view: Annotated[s.View | None, Query()] = None) -> Response:
+    """The catalogue, classified on a date (recorded in the audit log like any decision)."""
+    return _json(decide.chips(rt, who, search, as_of=as_of, view=view))
+
+
+@router.get("/licences", response_model=list[s.LicenceOut], tags=["ledger"])
+def licences(rt: RT, who: Viewer, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+             offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    return _json(ledger.list_licences(rt.store, limit=limit, offset=offset))
+
+
+@router.post("/licences", response_model=s.LicenceOut, status_code=201, tags=["ledger"])
+def create_licence(body: s.LicenceIn, rt: RT, who: Analyst) -> Response:
+    """Record a licence (analyst or admin)."""
+    inp = ledger.LicenceInput(number=body.number, items=tuple(body.items), destinations=tuple(body.destinations),
+                              expires_on=body.expires_on, end_users=tuple(body.end_users),
+                              quantity_limit=body.quantity_limit, value_limit=body.value_limit,
+                              issued_on=body.issued_on, holder=body.holder, notes=body.notes)
+    return _json(ledger.create_licence(rt.store, inp, who), 201)
+
+
+@router.get("/licences/{number}", response_model=s.LicenceOut, tags=["ledger"])
+def get_licence(number: Annotated[str, Path(max_length=100)], rt: RT, who: Viewer) -> Response:
+    """A licence with its balance and its shipments."""
+    return _json(ledger.get_licence(rt.store, number))
+
+
+@router.get("/shipments", response_model=list[s.ShipmentOut], tags=["ledger"])
+def shipments(rt: RT, who: Viewer, licence: Annotated[str | None, Query(max_length=100)] = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+              offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    return _json(ledger.list_shipments(rt.store, licence_number=licence, limit=limit, offset=offset))
+
+
+@router.post("/shipments", response_model=s.ShipmentOut, status_code=201, tags=["ledger"])
+def create_shipment(body: s.ShipmentIn, rt: RT, who: Analyst) -> Response:
+    """Record a shipment against a licence, drawing it down; refused (409, with the reason) if the licence has
+    expired, does not cover it, or lacks the balance."""
+    inp = ledger.ShipmentInput(licence_number=body.licence_number, chip=body.chip, destination=body.destination,
+                               quantity=body.quantity, end_user=body.end_user, value=body.value,
+                               shipped_on=body.shipped_on, reference=body.reference)
+    return _json(ledger.record_shipment(rt.store, inp, who), 201)
+
+
+@router.get("/audit", response_model=s.AuditPage, tags=["audit"])
+def audit_log(rt: RT, who: Viewer,
+              before: Annotated[int | None, Query(ge=1, le=2**62, description="page: seq below this")] = None,
+              limit: Annotated[int, Query(ge=1, le=500)] = 50,
+              kind: Annotated[str | None, Query(max_length=40)] = None,
+              actor: Annotated[str | None, Query(max_length=200)] = None,
+              full: Annotated[bool, Query(description="include inputs and results")] = False) -> Response:
+    """The audit log, newest first."""
+    return _json(audit.list_records(rt.store, before=before, limit=limit, kind=kind, actor=actor, full=full))
+
+
+@router.get("/audit/verify", response_model=s.VerifyOut, tags=["audit"])
+def audit_verify(rt: RT, who: Viewer) -> Response:
+    """Walk the hash chain; ``ok`` is false and ``problems`` names each altered or removed record."""
+    return _json(audit.verify(rt.store).to_dict())
+
+
+@router.get("/audit/{seq}", response_model=s.AuditRecordOut, tags=["audit"])
+def audit_record(seq: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Viewer) -> Response:
+    """One record in full: inputs, result, hashes."""
+    return _json(audit.get_record(rt.store, seq))
+
+
+@router.get("/keys", response_model=list[s.KeyOut], tags=["admin"])
+def list_keys(rt: RT, who: Admin) -> Response:
+    return _json(keys.list_keys(rt.store, who))
+
+
+@router.post("/keys", response_model=s.NewKeyOut, status_code=201, tags=["admin"])
+def create_key(body: s.KeyIn, rt: RT, who: Admin) -> Response:
+    """Create an API key (admin). The key is in the response once; only its hash is stored."""
+    key, info = keys.create_key(rt.store, name=body.name, role=body.role, by=who)
+    return _json({"key": key, "info": info}, 201)
+
+
+@router.delete("/keys/{key_id}", response_model=s.KeyOut, tags=["admin"])
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Admin) -> Response:
+    """Revoke an API key (admin); you cannot revoke the key you are using."""
+    return _json(keys.revoke_key(rt.store, key_id, who))
+
+
+@router.get("/lists", response_model=s.ListsOut, tags=["lists"])
+def lists_in_use(rt: RT, who: Viewer) -> Response:
+    """The restricted-party list snapshots screening uses now."""
+    return _json(lists.snapshots_in_use(rt))
+
+
+@router.post("/lists/import", response_model=s.ListImportOut, status_code=201, tags=["admin"])
+def import_list(body: s.ListImportIn, rt: RT, who: Admin) -> Response:
+    """Import a list file (admin): CSL CSV/JSON, OFAC SDN CSV or nsfreg JSON. It replaces the lists it covers only
+    if it imports cleanly (else 400, code screening, and nothing changes)."""
+    return _json(lists.import_list(rt, fmt=body.format, content=body.content.encode("utf-8"), source=body.source,
+                                   by=who, snapshot_date=body.snapshot_date), 201)

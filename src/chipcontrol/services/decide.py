@@ -1,0 +1,245 @@
+"""Audited decisions: classify, check, screen and timeline as the API and the web UI run them.
+
+Each call runs the same engine as the CLI (``services.assess``, ``services.screening``) and records the inputs,
+as_of, view, ruleset hash, list snapshot id, algorithm version, actor and the full result in the audit log (one
+transaction with its summary row). The returned dict is the engine's result plus ``audit_seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from chipcontrol.catalog import Catalog
+from chipcontrol.errors import InvalidInput
+from chipcontrol.rules.ruleset import Ruleset
+from chipcontrol.services import assess, inputs
+from chipcontrol.services.audit import DecisionSummary, ScreeningSummary, record_decision, submit_decision
+from chipcontrol.services.keys import Principal
+from chipcontrol.services.runtime import ENGINE_VERSION, Runtime
+from chipcontrol.services.screening import ALGORITHM, party_hits, screen_party
+from chipcontrol.services.specfile import spec_from_mapping
+from chipcontrol.settings import VIEWS
+from chipcontrol.store.audit import AuditEntry
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """A catalogue chip name or an inline spec mapping (exactly one)."""
+
+    chip: str | None = None
+    spec: dict[str, Any] | None = None
+
+    def resolve(self) -> assess.Item:
+        if (self.chip is None) == (self.spec is None):
+            raise InvalidInput("give either a catalogue 'chip' name or a 'spec' (exactly one)")
+        if self.spec is not None:
+            return assess.Item(spec_from_mapping(self.spec, origin="spec"), None)
+        assert self.chip is not None
+        name = inputs.parse_party(self.chip, "chip name")
+        assert name is not None
+        entry = Catalog.load().lookup(name)
+        return assess.Item(entry.spec, entry)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"chip": self.chip} if self.spec is None else {"spec": self.spec}
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentQuery:
+    destination: str
+    origin: str = "US"
+    end_user: str | None = None
+    end_user_hq: str | None = None
+    exporter: str | None = None
+    quantity: int | None = None
+    end_uses: tuple[str, ...] = field(default=())
+    listed_parties: tuple[str, ...] = field(default=())
+
+    def request(self) -> assess.CheckRequest:
+        return assess.CheckRequest(destination=self.destination, origin=self.origin, end_user=self.end_user,
+                                   end_user_hq=self.end_user_hq, exporter=self.exporter, quantity=self.quantity,
+                                   end_uses=self.end_uses, listed_parties=self.listed_parties)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"destination": self.destination, "origin": self.origin, "end_user": self.end_user,
+                "end_user_hq": self.end_user_hq, "exporter": self.exporter, "quantity": self.quantity,
+                "end_uses": list(self.end_uses), "listed_parties": list(self.listed_parties)}
+
+
+def _view(view: str | None) -> str | None:
+    if view is not None and view not in VIEWS:
+        raise InvalidInput(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    return view
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A decision made but not yet recorded: its result, its audit entry and its summary row."""
+
+    data: dict[str, Any]
+    entry: AuditEntry
+    decision: DecisionSummary | None = None
+    screening: ScreeningSummary | None = None
+
+
+def commit(rt: Runtime, p: Pending) -> dict[str, Any]:
+    """Record the decision (blocking until committed); returns the result with ``audit_seq``."""
+    p.data["audit_seq"] = record_decision(rt.store, p.entry, decision=p.decision, screening=p.screening)
+    return p.data
+
+
+async def commit_json(rt: Runtime, p: Pending) -> str:
+    """Record the decision without blocking the event loop; returns the JSON answer: the exact text stored in
+    the audit record plus ``audit_seq``."""
+    future, text = submit_decision(rt.store, p.entry, decision=p.decision, screening=p.screening)
+    appended = await asyncio.wrap_future(future)
+    return f'{{"audit_seq":{appended.seq}}}' if text == "{}" else f'{text[:-1]},"audit_seq":{appended.seq}}}'
+
+
+def prepare_classify(rt: Runtime, who: Principal, item_ref: ItemRef, *, as_of: str | None = None,
+                     view: str | None = None) -> Pending:
+    settings = rt.with_view(_view(view))
+    day = inputs.parse_date(as_of)
+    item = item_ref.resolve()
+    rs = Ruleset.load()
+    c = assess.classify_item(item, day, settings, rs)
+    data = assess.classification_json(item, c, settings, rs)
+    data["as_of"] = day.isoformat()
+    entry = AuditEntry(kind="classify", actor=who.actor, inputs={**item_ref.to_json(), "as_of": day.isoformat(),
+                                                                 "view": settings.view,
+                                                                 "tf32_bits": settings.tf32_bits},
+                       result=data, as_of=day.isoformat(), view=settings.view, ruleset_hash=rs.hash,
+                       algorithm=ENGINE_VERSION)
+    return Pending(data, entry, DecisionSummary(item=item.spec.display_name, outcome=c.paragraph,
+                                                paragraph=c.paragraph))
+
+
+def prepare_check(rt: Runtime, who: Principal, item_ref: ItemRef, query: ShipmentQuery, *,
+                  as_of: str | None = None, view: str | None = None) -> Pending:
+    settings = rt.with_view(_view(view))
+    day = inputs.parse_date(as_of)
+    item = item_ref.resolve()
+    rs = Ruleset.load()
+    screened = query.end_user is not None
+    data = assess.check_item(item, query.request(), day, settings, screen=party_hits if screened else None,
+                             ruleset=rs)
+    snap = rt.snapshot_id() if screened else None
+    entry = AuditEntry(kind="check", actor=who.actor,
+                       inputs={**item_ref.to_json(), **query.to_json(), "as_of": day.isoformat(),
+                               "view": settings.view, "tf32_bits": settings.tf32_bits},
+                       result=data, as_of=day.isoformat(), view=settings.view, ruleset_hash=rs.hash,
+                       snapshot_id=snap, algorithm=f"{ENGINE_VERSION}; {ALGORITHM}" if screened else ENGINE_VERSION)
+    shipment = data.get("shipment")
+    return Pending(data, entry, DecisionSummary(
+        item=item.spec.display_name, destination=shipment.get("destination") if isinstance(shipment, dict) else None,
+        outcome=data.get("outcome"), license_required=data.get("license_required"),
+        paragraph=data.get("paragraph")))
+
+
+def prepare_screen(rt: Runtime, who: Principal, name: str, country: str | None = None) -> Pending:
+    cc = inputs.parse_country(country, "country")[0] if country else None
+    data = screen_party(name, cc, threshold=rt.settings.screening_threshold)
+    snap = rt.snapshot_id()
+    data["snapshot_id"] = snap
+    hits = data.get("hits") or []
+    top = hits[0] if hits else None
+    algorithm = str(data.get("algorithm", ALGORITHM))
+    entry = AuditEntry(kind="screen", actor=who.actor, inputs={"name": name, "country": cc}, result=data,
+                       snapshot_id=snap, algorithm=algorithm)
+    return Pending(data, entry, screening=ScreeningSummary(
+        query=name, country=cc, hit_count=len(hits), top_score=None if top is None else float(top["score"]),
+        top_list=None if top is None else str(top.get("list")), algorithm=algorithm))
+
+
+def prepare_timeline(rt: Runtime, who: Principal, item_ref: ItemRef, query: ShipmentQuery | None = None, *,
+                     until: str | None = None, view: str | None = None) -> Pending:
+    settings = rt.with_view(_view(view))
+    end = inputs.parse_date(until)
+    item = item_ref.resolve()
+    rs = Ruleset.load()
+    screened = query is not None and query.end_user is not None
+    data = assess.timeline(item, query.request() if query else None, settings, today=end,
+                           screen=party_hits if screened else None, ruleset=rs)
+    entry = AuditEntry(kind="timeline", actor=who.actor,
+                       inputs={**item_ref.to_json(), **(query.to_json() if query else {}), "until": end.isoformat(),
+                               "view": settings.view, "tf32_bits": settings.tf32_bits},
+                       result=data, as_of=end.isoformat(), view=settings.view, ruleset_hash=rs.hash,
+                       snapshot_id=rt.snapshot_id() if screened else None, algorithm=ENGINE_VERSION)
+    return Pending(data, entry, DecisionSummary(item=item.spec.display_name, destination=data.get("destination")))
+
+
+def classify(rt: Runtime, who: Principal, item_ref: ItemRef, *, as_of: str | None = None,
+             view: str | None = None) -> dict[str, Any]:
+    """Classify and record; the result carries ``audit_seq``."""
+    return commit(rt, prepare_classify(rt, who, item_ref, as_of=as_of, view=view))
+
+
+def check(rt: Runtime, who: Principal, item_ref: ItemRef, query: ShipmentQuery, *, as_of: str | None = None,
+          view: str | None = None) -> dict[str, Any]:
+    """Check a shipment and record it; the result carries ``audit_seq``."""
+    return commit(rt, prepare_check(rt, who, item_ref, query, as_of=as_of, view=view))
+
+
+def screen(rt: Runtime, who: Principal, name: str, country: str | None = None) -> dict[str, Any]:
+    """Screen a party and record it; the result carries ``audit_seq`` and ``snapshot_id``."""
+    return commit(rt, prepare_screen(rt, who, name, country))
+
+
+def timeline(rt: Runtime, who: Principal, item_ref: ItemRef, query: ShipmentQuery | None = None, *,
+             until: str | None = None, view: str | None = None) -> dict[str, Any]:
+    """An item's timeline, recorded; the result carries ``audit_seq``."""
+    return commit(rt, prepare_timeline(rt, who, item_ref, query, until=until, view=view))
+
+
+def chips(rt: Runtime, who: Principal, search: str | None = None, *, as_of: str | None = None,
+          view: str | None = None) -> dict[str, Any]:
+    """The catalogue classified on a date; recorded like any other decision (the result carries ``audit_seq``)."""
+    settings = rt.with_view(_view(view))
+    day = inputs.parse_date(as_of)
+    cat = Catalog.load()
+    rs = Ruleset.load()
+    entries = cat.search(search) if search else cat.all()
+    rows = []
+    for e in entries:
+        c = assess.classify_item(assess.Item(e.spec, e), day, settings, rs)
+        rows.append({"name": e.key, "vendor": e.vendor, "origin": e.origin, "tpp": c.tpp,
+                     "performance_density": c.performance_density, "datacenter": e.spec.datacenter,
+                     "paragraph": c.paragraph, "subparagraph": c.subparagraph, "indeterminate": c.indeterminate,
+                     "missing": list(c.missing), "value_status": e.value_status})
+    data = {"as_of": day.isoformat(), "view": settings.view, "count": len(rows), "chips": rows,
+            "ruleset_hash": rs.hash}
+    entry = AuditEntry(kind="chips", actor=who.actor, inputs={"search": search, "as_of": day.isoformat(),
+                                                              "view": settings.view, "tf32_bits": settings.tf32_bits},
+                       result=data, as_of=day.isoformat(), view=settings.view, ruleset_hash=rs.hash,
+                       algorithm=ENGINE_VERSION)
+    return commit(rt, Pending(data, entry))
+
+
+def parse_spec_text(text: str) -> dict[str, Any]:
+    """A spec pasted into a form (YAML or JSON) as a mapping; InvalidSpec with the line on a syntax error."""
+    import json
+
+    from chipcontrol.errors import ChipControlError, InvalidSpec
+    from chipcontrol.rules.loader import load_yaml
+
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidSpec("the spec is empty")
+    if len(stripped) > 100_000:
+        raise InvalidSpec("the spec is longer than 100,000 characters")
+    data: Any
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise InvalidSpec(f"spec: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    else:
+        try:
+            data = load_yaml(stripped, "spec")
+        except ChipControlError as exc:
+            raise InvalidSpec(f"spec: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidSpec("spec: a spec must be a mapping of keys to values")
+    return data

@@ -1,0 +1,173 @@
+"""Engines, sessions and migrations.
+
+SQLite: WAL, ``busy_timeout``, foreign keys on; write transactions start with ``BEGIN IMMEDIATE`` and are also
+serialised inside the process (a lock), so two writers never race for the file lock and none waits in SQLite's
+back-off loop. PostgreSQL: row locks (``SELECT ... FOR UPDATE``) in the repositories; READ COMMITTED.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from chipcontrol.errors import ChipControlError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(ChipControlError):
+    code = "store"
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3 (the driver installed); anything else as given."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise StoreError(f"CHIPCONTROL_DATABASE_URL is not a database URL: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database or ""
+        if db and db != ":memory:" and not db.startswith("file:"):
+            Path(db).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8,
+                               max_overflow=16)
+        _sqlite_events(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_size=10, max_overflow=60, pool_pre_ping=True)
+    raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or postgresql://...")
+
+
+class Store:
+    """One database: an engine, a read session factory and a write session factory."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(self.url)
+        self.dialect = self.engine.dialect.name
+        self._write_engine = self.engine.execution_options(sqlite_immediate=True)
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext())
+        self._chain: Any = None
+
+    def chain(self) -> Any:
+        """The store's group-commit audit writer (:class:`chipcontrol.store.audit.ChainWriter`)."""
+        if self._chain is None:
+            from chipcontrol.store.audit import ChainWriter
+
+            self._chain = ChainWriter(self.write)
+        return self._chain
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: committed on exit, rolled back on an exception."""
+        with self._write_lock, Session(self._write_engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    def upgrade(self) -> None:
+        upgrade(self.engine)
+
+    def dispose(self) -> None:
+        if self._chain is not None:
+            self._chain.close()
+        self.engine.dispose()
+
+
+def alembic_config(engine: Engine | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the Alembic migrations (idempotent)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        rev: str | None = MigrationContext.configure(conn).get_current_revision()
+        return rev
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """The process-wide store for a URL (migrated to head on first open)."""
+    key = normalise_url(url)
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = Store(key)
+            if migrate:
+                store.upgrade()
+            _stores[key] = store
+        return store
+
+
+def close_store(url: str) -> None:
+    """Dispose of the process-wide store for a URL (its writer thread and pool), if open."""
+    with _stores_lock:
+        store = _stores.pop(normalise_url(url), None)
+    if store is not None:
+        store.dispose()
+
+
+def close_all() -> None:
+    with _stores_lock:
+        for s in _stores.values():
+            s.dispose()
+        _stores.clear()

@@ -1,0 +1,1 @@
+"""Alembic migrations for the chipcontrol store (applied by `chipcontrol db upgrade` and on `serve`)."""
