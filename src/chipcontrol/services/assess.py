@@ -133,6 +133,10 @@ def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipm
     return ship, notes, screened
 
 
+def _differs(d: Determination, other: Determination | None) -> bool:
+    return other is not None and (other.license_required, other.review_policy) != (d.license_required, d.review_policy)
+
+
 def determination_json(item: Item, d: Determination, settings: Settings, notes: list[str],
                        screened: list[dict[str, Any]], other: Determination | None = None,
                        ruleset: Ruleset | None = None) -> dict[str, Any]:
@@ -142,7 +146,7 @@ def determination_json(item: Item, d: Determination, settings: Settings, notes: 
         "item": item.describe(),
         "as_of": d.as_of.isoformat(),
         "view": d.view,
-        "view_note": d.view_note,
+        "view_note": d.view_note if (d.view == "as_written" or _differs(d, other)) else "",
         "rule_version": d.rule_version,
         "ruleset_hash": rs.hash,
         "shipment": d.inputs,
@@ -164,7 +168,7 @@ def determination_json(item: Item, d: Determination, settings: Settings, notes: 
         "classification": c.to_dict(),
         "trace": [s.to_dict() for s in d.trace],
     }
-    if other is not None and (other.license_required, other.review_policy) != (d.license_required, d.review_policy):
+    if other is not None and _differs(d, other):
         out["other_view"] = {"view": other.view, "license_required": other.license_required,
                              "review_policy": other.review_policy,
                              "license_exceptions": [e.name for e in other.license_exceptions],

@@ -23,6 +23,9 @@ from chipcontrol.rules.ruleset import Obligation, RuleContext
 P742 = "ear.part_742.sec_742_6."
 P744 = "ear.part_744.sec_744_23."
 P740 = "ear.part_740."
+_GROUPS_CITATION = Citation(source_id="ear-supp1-740-baseline", title="Country Groups", cfr="15 CFR 740 Supp. No. 1",
+                            document="Supplement No. 1 to Part 740, as in force on the date (dated data with its "
+                            "change log in regulations/ear/part_740/supp_1/)", verification="S")
 POLICY_ORDER = {"presumption_of_approval": 1, "case_by_case": 2, "presumption_of_denial": 3}
 
 
@@ -113,7 +116,7 @@ def determine(spec: ChipSpec, cls: Classification, ship: Shipment, ctx: RuleCont
     dest = ship.destination
     w.step("ear.734.destination", "Where does the item go, from where?",
            f"{_group_label(ctx, dest)} from {ship.origin} ({ship.transaction.replace('_', ' ')})",
-           ctx.reads["ear.part_740.supp_1.d5"].citation,
+           _GROUPS_CITATION,
            "Country groups as in force on the date (Supp. No. 1 to part 740); Hong Kong is treated as China.")
     if dest == "US" and ship.origin == "US":
         w.step("ear.734.export", "Is this an export, reexport or transfer subject to the EAR?", "no: the item stays "
@@ -155,18 +158,23 @@ def _cit_fields(c: Citation) -> dict[str, Any]:
                                         "document", "note", "verification")}
 
 
+def _list_label(list_id: str) -> str:
+    return {"entity_list": "Entity List", "meu": "Military End-User List", "dpl": "Denied Persons List",
+            "1260h": "Section 1260H list", "ns_cmic": "NS-CMIC list"}.get(list_id, f"{list_id} list")
+
+
 def _party_hits(w: _Work) -> None:
     for hit in w.ship.party_hits:
         cit = hit.citation
         if hit.kind == "informational":
-            w.warnings.append(f"{hit.party} matches {hit.listed_name} on the {hit.list} list (score {hit.score:.2f}): "
-                              f"{hit.detail}")
+            w.warnings.append(f"{hit.party} matches {hit.listed_name} on the {_list_label(hit.list)} "
+                              f"(score {hit.score:.2f}): {hit.detail}")
             w.step(f"screening.{hit.list}", f"Is {hit.party} on a restricted-party list?",
                    f"listed (informational): {hit.listed_name}", cit, hit.detail, status="info")
             continue
         more = (f" Also matches {len(hit.also_matched)} other entr{'y' if len(hit.also_matched) == 1 else 'ies'} on "
                 f"this list: {'; '.join(hit.also_matched[:5])}." if hit.also_matched else "")
-        w.require(f"screening.{hit.list}", f"{hit.party} matches {hit.listed_name} on the {hit.list} list "
+        w.require(f"screening.{hit.list}", f"{hit.party} matches {hit.listed_name} on the {_list_label(hit.list)} "
                   f"(score {hit.score:.2f}): {hit.detail}{more}", cit,
                   None if hit.kind == "prohibited" else (hit.review_policy or "presumption_of_denial"),
                   allows_exceptions=False, kind=hit.kind)
