@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from chipcontrol.cli.options import View
 from chipcontrol.settings import Settings
 
 
@@ -35,11 +36,6 @@ class Engine(enum.StrEnum):
     polars = "polars"
     spark = "spark"
     rows = "rows"
-
-
-class View(enum.StrEnum):
-    enforced = "enforced"
-    as_written = "as_written"
 
 
 @contextmanager

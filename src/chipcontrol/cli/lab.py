@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from chipcontrol.cli.options import Fmt, FormatOpt, ViewOpt, settings_for
 from chipcontrol.errors import ChipControlError
-from chipcontrol.settings import Settings
 
 lab_app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                       help="Policy lab: what-if scenarios, design envelopes, charts and reports.")
@@ -19,28 +19,7 @@ chart_app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_excep
                         help="Charts as PNG or SVG (by the --out extension).")
 
 
-class Fmt(enum.StrEnum):
-    table = "table"
-    json = "json"
-
-
-class View(enum.StrEnum):
-    enforced = "enforced"
-    as_written = "as_written"
-
-
-FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="table (for people) or json")]
-ViewOpt = Annotated[View | None, typer.Option("--view", help="enforced (default) or as_written")]
-
-
-def _settings(view: View | None) -> Settings:
-    """Settings from the environment; --view overrides CHIPCONTROL_VIEW. (Defined here, not imported from
-    cli.main, so that importing this module first does not start a circular import.)"""
-    s = Settings.from_env()
-    if view is not None:
-        s = Settings(tf32_bits=s.tf32_bits, view=view.value, database_url=s.database_url,
-                     screening_threshold=s.screening_threshold)
-    return s
+_settings = settings_for
 
 
 class Policy(enum.StrEnum):

@@ -6,35 +6,20 @@ Every command takes --format json. Bad input exits 2 with one line on stderr, ne
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import os
 import sys
 from typing import Annotated, Any
 
 import typer
 
+from chipcontrol.cli.options import Fmt, FormatOpt, OnOpt, SpecOpt, ViewOpt, settings_for
 from chipcontrol.errors import ChipControlError
-from chipcontrol.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="US export controls (EAR) for AI chips: classify, check, screen, timeline — as of any date.")
 
 
-class Fmt(enum.StrEnum):
-    table = "table"
-    json = "json"
-
-
-class View(enum.StrEnum):
-    enforced = "enforced"
-    as_written = "as_written"
-
-
-FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="table (for people) or json")]
-OnOpt = Annotated[str | None, typer.Option("--on", help="date YYYY-MM-DD (default: today)")]
-SpecOpt = Annotated[str | None, typer.Option("--spec", help="chip spec file (YAML or JSON)")]
 ChipArg = Annotated[str | None, typer.Argument(help="catalogue chip name, e.g. 'NVIDIA H20'")]
-ViewOpt = Annotated[View | None, typer.Option("--view", help="enforced (default) or as_written")]
 ObligationsOpt = Annotated[list[str] | None, typer.Option(
     "--obligations", help="YAML file with your own exporter-specific obligation (is-informed letter); repeatable. "
     "Also read from CHIPCONTROL_OBLIGATIONS (paths separated by ':').")]
@@ -45,12 +30,7 @@ def _obligation_files(given: list[str] | None) -> list[str]:
     return env + list(given or ())
 
 
-def _settings(view: View | None) -> Settings:
-    s = Settings.from_env()
-    if view is not None:
-        s = Settings(tf32_bits=s.tf32_bits, view=view.value, database_url=s.database_url,
-                     screening_threshold=s.screening_threshold)
-    return s
+_settings = settings_for
 
 
 def _party_screen() -> Any:

@@ -92,6 +92,11 @@ class CheckRequest:
     end_uses: tuple[str, ...] = ()
     listed_parties: tuple[str, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        return {"destination": self.destination, "origin": self.origin, "end_user": self.end_user,
+                "end_user_hq": self.end_user_hq, "exporter": self.exporter, "quantity": self.quantity,
+                "end_uses": list(self.end_uses), "listed_parties": list(self.listed_parties)}
+
 
 def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipment, list[str], list[dict[str, Any]]]:
     """Validate and normalise a request; screen the end user. Returns the shipment, notes and screening results."""

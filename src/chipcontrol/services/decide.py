@@ -8,7 +8,7 @@ transaction with its summary row). The returned dict is the engine's result plus
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from chipcontrol.catalog import Catalog
@@ -46,26 +46,8 @@ class ItemRef:
         return {"chip": self.chip} if self.spec is None else {"spec": self.spec}
 
 
-@dataclass(frozen=True, slots=True)
-class ShipmentQuery:
-    destination: str
-    origin: str = "US"
-    end_user: str | None = None
-    end_user_hq: str | None = None
-    exporter: str | None = None
-    quantity: int | None = None
-    end_uses: tuple[str, ...] = field(default=())
-    listed_parties: tuple[str, ...] = field(default=())
-
-    def request(self) -> assess.CheckRequest:
-        return assess.CheckRequest(destination=self.destination, origin=self.origin, end_user=self.end_user,
-                                   end_user_hq=self.end_user_hq, exporter=self.exporter, quantity=self.quantity,
-                                   end_uses=self.end_uses, listed_parties=self.listed_parties)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"destination": self.destination, "origin": self.origin, "end_user": self.end_user,
-                "end_user_hq": self.end_user_hq, "exporter": self.exporter, "quantity": self.quantity,
-                "end_uses": list(self.end_uses), "listed_parties": list(self.listed_parties)}
+# A shipment as asked through the API or the web UI is the same request the CLI builds.
+ShipmentQuery = assess.CheckRequest
 
 
 def _view(view: str | None) -> str | None:
@@ -123,7 +105,7 @@ def prepare_check(rt: Runtime, who: Principal, item_ref: ItemRef, query: Shipmen
     item = item_ref.resolve()
     rs = Ruleset.load()
     screened = query.end_user is not None
-    data = assess.check_item(item, query.request(), day, settings, screen=party_hits if screened else None,
+    data = assess.check_item(item, query, day, settings, screen=party_hits if screened else None,
                              ruleset=rs)
     snap = rt.snapshot_id() if screened else None
     entry = AuditEntry(kind="check", actor=who.actor,
@@ -160,7 +142,7 @@ def prepare_timeline(rt: Runtime, who: Principal, item_ref: ItemRef, query: Ship
     item = item_ref.resolve()
     rs = Ruleset.load()
     screened = query is not None and query.end_user is not None
-    data = assess.timeline(item, query.request() if query else None, settings, today=end,
+    data = assess.timeline(item, query if query else None, settings, today=end,
                            screen=party_hits if screened else None, ruleset=rs)
     entry = AuditEntry(kind="timeline", actor=who.actor,
                        inputs={**item_ref.to_json(), **(query.to_json() if query else {}), "until": end.isoformat(),
@@ -215,31 +197,3 @@ def chips(rt: Runtime, who: Principal, search: str | None = None, *, as_of: str 
                        result=data, as_of=day.isoformat(), view=settings.view, ruleset_hash=rs.hash,
                        algorithm=ENGINE_VERSION)
     return commit(rt, Pending(data, entry))
-
-
-def parse_spec_text(text: str) -> dict[str, Any]:
-    """A spec pasted into a form (YAML or JSON) as a mapping; InvalidSpec with the line on a syntax error."""
-    import json
-
-    from chipcontrol.errors import ChipControlError, InvalidSpec
-    from chipcontrol.rules.loader import load_yaml
-
-    stripped = text.strip()
-    if not stripped:
-        raise InvalidSpec("the spec is empty")
-    if len(stripped) > 100_000:
-        raise InvalidSpec("the spec is longer than 100,000 characters")
-    data: Any
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise InvalidSpec(f"spec: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    else:
-        try:
-            data = load_yaml(stripped, "spec")
-        except ChipControlError as exc:
-            raise InvalidSpec(f"spec: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise InvalidSpec("spec: a spec must be a mapping of keys to values")
-    return data

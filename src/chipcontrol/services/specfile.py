@@ -27,18 +27,33 @@ def load_spec_file(path: str | Path, catalog: Catalog | None = None) -> ChipSpec
         raise InvalidSpec(f"spec file {str(p)!r} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidSpec(f"spec file {str(p)!r} cannot be read: {exc}") from None
+    return spec_from_mapping(parse_spec_text(text, str(p), as_json=p.suffix.lower() == ".json"), origin=str(p),
+                             catalog=catalog)
+
+
+def parse_spec_text(text: str, origin: str = "spec", as_json: bool | None = None) -> dict[str, Any]:
+    """A spec as text (a file's content, or pasted into a form), YAML or JSON, as a mapping.
+
+    ``as_json`` None guesses from the first character. Syntax errors name the line; never a traceback."""
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidSpec(f"{origin}: the spec is empty")
+    if len(stripped) > 100_000:
+        raise InvalidSpec(f"{origin}: the spec is longer than 100,000 characters")
     data: Any
-    if p.suffix.lower() == ".json":
+    if as_json or (as_json is None and stripped.startswith("{")):
         try:
-            data = json.loads(text)
+            data = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise InvalidSpec(f"{p}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+            raise InvalidSpec(f"{origin}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
     else:
         try:
-            data = load_yaml(text, str(p))
+            data = load_yaml(stripped, origin)
         except ChipControlError as exc:
             raise InvalidSpec(f"not valid YAML: {exc}") from None
-    return spec_from_mapping(data, origin=str(p), catalog=catalog)
+    if not isinstance(data, dict):
+        raise InvalidSpec(f"{origin}: a spec must be a mapping of keys to values")
+    return data
 
 
 def _number(value: Any, where: str) -> float:

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from chipcontrol import __version__
 from chipcontrol.errors import ChipControlError
-from chipcontrol.services import audit, decide, keys, ledger
+from chipcontrol.services import audit, decide, keys, ledger, specfile
 from chipcontrol.services.keys import Principal
 from chipcontrol.services.runtime import Runtime
 from chipcontrol.web.charts import timeline_svg
@@ -134,7 +134,7 @@ def home(request: Request) -> HTMLResponse:
 
 def _item_ref(chip: str | None, spec: str | None) -> decide.ItemRef:
     if spec is not None and _opt(spec) and not _opt(chip):
-        return decide.ItemRef(spec=decide.parse_spec_text(spec))
+        return decide.ItemRef(spec=specfile.parse_spec_text(spec))
     return decide.ItemRef(chip=_opt(chip))
 
 
