@@ -19,7 +19,7 @@ class ParamRead:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "value": self.value, "effective_from": self.effective_from,
-                "citation": self.citation.to_dict()}
+                "citation": self.citation.short(), "source_id": self.citation.source_id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,9 @@ class TraceStep:
             "question": self.question,
             "answer": self.answer,
             "citation": self.citation.short(),
-            "citation_detail": self.citation.to_dict(),
+            # the full citation is in the ruleset (by source_id); the trace keeps what a reader follows
+            "citation_detail": {k: v for k, v in (("source_id", self.citation.source_id), ("url", self.citation.url),
+                                                  ("verification", self.citation.verification)) if v},
             "status": self.status,
         }
         if self.detail:

@@ -170,7 +170,7 @@ def determination_json(item: Item, d: Determination, settings: Settings, notes: 
         "notes": notes,
         "indeterminate": d.indeterminate or c.indeterminate,
         "screening": screened,
-        "classification": c.to_dict(),
+        "classification": {k: v for k, v in c.to_dict().items() if k != "trace"},  # its steps open `trace`
         "trace": [s.to_dict() for s in d.trace],
     }
     if other is not None and _differs(d, other):
