@@ -287,3 +287,26 @@ def write_report(path: str | Path, out: str | Path, day: dt.date | None, destina
         raise InvalidInput(f"cannot write report {str(p)!r}: {exc.strerror}") from None
     summary["path"] = str(p)
     return summary
+
+
+# ------------------------------------------------------------------------------------------------ web page
+def web_lab(day: dt.date, destination: str | None, scenario_text: str | None, settings: Settings) -> dict[str, Any]:
+    """What the web UI's lab page shows: the landscape chart on a date (under a pasted scenario, if any) and, with a
+    destination, the scenario's impact on the catalogue with its before/after chart. Charts are inline SVG."""
+    base = Ruleset.load()
+    loaded: Loaded | None = None
+    if scenario_text and scenario_text.strip():
+        sc = parse_scenario(scenario_text, "scenario", base)
+        loaded = Loaded(sc, base, sc.apply(base))
+    rs = loaded.ruleset if loaded else base
+    note = f"{HYPOTHETICAL} scenario: {loaded.scenario.title}" if loaded else ""
+    _, svg = lab_charts.landscape(rs, _check_day(day), None, "svg", lab_charts.DEFAULT_LABELS, note, settings.view,
+                                  settings.tf32_bits)
+    out: dict[str, Any] = {"as_of": day.isoformat(), "landscape_svg": _svg_inline(svg), "impact": None,
+                           "impact_svg": None, "scenario": loaded.scenario.summary() if loaded else None}
+    if loaded is not None and destination:
+        cmp = impact_result(loaded, day, destination, None, settings)
+        out["impact"] = impact_json(loaded, cmp)
+        _, chart = lab_charts.before_after(cmp, f"{HYPOTHETICAL} scenario: {loaded.scenario.title}", None, "svg")
+        out["impact_svg"] = _svg_inline(chart)
+    return out

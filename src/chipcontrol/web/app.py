@@ -20,9 +20,10 @@ from fastapi.templating import Jinja2Templates
 
 from chipcontrol import __version__
 from chipcontrol.errors import ChipControlError
-from chipcontrol.services import audit, decide, keys, ledger, specfile
+from chipcontrol.services import audit, decide, inputs, keys, lab, ledger, specfile
 from chipcontrol.services.keys import Principal
 from chipcontrol.services.runtime import Runtime
+from chipcontrol.settings import Settings
 from chipcontrol.web.charts import timeline_svg
 
 HERE = Path(__file__).resolve().parent
@@ -237,6 +238,30 @@ def chip_page(request: Request, name: str, to: str | None = None, exporter: str 
         return _page(request, "chip.html", who, data=data, chart=timeline_svg(data), form=form, name=name)
     except ChipControlError as exc:
         return _page(request, "chip.html", who, data=None, error=exc, form=form, name=name)
+
+
+@router.get("/lab", response_class=HTMLResponse)
+def lab_page(request: Request, as_of: str | None = None) -> HTMLResponse:
+    who = _who(request)
+    return _lab(request, who, as_of, None, None)
+
+
+@router.post("/lab", response_class=HTMLResponse)
+def lab_run(request: Request, as_of: OptText = None, destination: OptText = None,
+            scenario: OptText = None) -> HTMLResponse:
+    return _lab(request, _who(request), as_of, destination, scenario)
+
+
+def _lab(request: Request, who: Principal, as_of: str | None, destination: str | None,
+         scenario: str | None) -> HTMLResponse:
+    form = {"as_of": as_of or "", "destination": destination or "", "scenario": scenario or ""}
+    try:
+        day = inputs.parse_date(_opt(as_of))
+        dest = inputs.parse_country(destination, "destination")[0] if _opt(destination) else None
+        data = lab.web_lab(day, dest, _opt(scenario), Settings.from_env())
+        return _page(request, "lab.html", who, data=data, form=form, error=None)
+    except ChipControlError as exc:
+        return _page(request, "lab.html", who, data=None, form=form, error=exc)
 
 
 @router.get("/licences", response_class=HTMLResponse)
