@@ -49,6 +49,26 @@ class AmbiguousChip(ChipControlError):
         self.candidates = candidates
 
 
+class Unauthorized(ChipControlError):
+    """No valid credentials (API key)."""
+
+    code = "unauthorized"
+
+
+class Forbidden(ChipControlError):
+    """Valid credentials, too low a role."""
+
+    code = "forbidden"
+
+
+class NotFound(ChipControlError):
+    code = "not_found"
+
+
+class Conflict(ChipControlError):
+    code = "conflict"
+
+
 class RegulationDataError(ChipControlError):
     """The bundled regulation data is malformed (a bug in the data, caught by tests)."""
 

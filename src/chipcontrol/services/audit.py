@@ -11,7 +11,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from chipcontrol.errors import ChipControlError
+from chipcontrol.errors import NotFound
 from chipcontrol.settings import Settings
 from chipcontrol.store import Store, open_store
 from chipcontrol.store import audit as audit_store
@@ -22,8 +22,7 @@ __all__ = ["AuditEntry", "Verification", "get_record", "list_records", "record",
            "record_decision", "verify"]
 
 
-class RecordNotFound(ChipControlError):
-    code = "not_found"
+RecordNotFound = NotFound
 
 
 def record(store: Store, entry: AuditEntry) -> int:

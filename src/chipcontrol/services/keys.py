@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chipcontrol.errors import ChipControlError, InvalidInput
+from chipcontrol import errors
+from chipcontrol.errors import InvalidInput
 from chipcontrol.services import inputs
 from chipcontrol.store import Store
 from chipcontrol.store import audit as audit_store
@@ -28,20 +29,11 @@ _RANK = {r: i for i, r in enumerate(ROLES)}
 KEY_PREFIX = "cc_"
 
 
-class Unauthorized(ChipControlError):
-    code = "unauthorized"
-
-
-class Forbidden(ChipControlError):
-    code = "forbidden"
-
-
-class KeyNotFound(ChipControlError):
-    code = "not_found"
-
-
-class KeyConflict(ChipControlError):
-    code = "conflict"
+# The key errors are the shared ones of chipcontrol.errors (one hierarchy, stable codes).
+Unauthorized = errors.Unauthorized
+Forbidden = errors.Forbidden
+KeyNotFound = errors.NotFound
+KeyConflict = errors.Conflict
 
 
 @dataclass(frozen=True, slots=True)

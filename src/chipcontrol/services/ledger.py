@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from chipcontrol.catalog import Catalog
-from chipcontrol.errors import ChipControlError, InvalidInput
+from chipcontrol.errors import ChipControlError, Conflict, InvalidInput, NotFound
 from chipcontrol.services import inputs
 from chipcontrol.services.keys import Principal
 from chipcontrol.store import Store
@@ -29,11 +29,11 @@ MAX_QTY = 10**12
 MAX_VALUE = Decimal("1e15")
 
 
-class LicenceNotFound(ChipControlError):
+class LicenceNotFound(NotFound):
     code = "licence_not_found"
 
 
-class LicenceExists(ChipControlError):
+class LicenceExists(Conflict):
     code = "licence_exists"
 
 
