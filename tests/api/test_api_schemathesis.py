@@ -4,7 +4,13 @@ dozen examples per operation, so it runs in well under two minutes.
 
 One default check is left out: ``positive_data_acceptance`` (ST202) expects every schema-valid request to
 succeed, but a schema cannot carry the domain's rules (dates from 2022-10-07, ISO codes that exist, a spec with
-a non-zero rate), which the API rightly answers with a documented 400."""
+a non-zero rate), which the API rightly answers with a documented 400.
+
+A second, ``negative_data_rejection``, is left out for a reason of the harness, not of the API: a query string
+cannot carry the nulls and objects schemathesis generates as "invalid" (they arrive as plain, valid strings), and
+every request carries the real API key in place of the generated Authorization header, so its "negative" cases
+reach the app as valid requests (seen in CI: GET /api/chips with search "null became object"). Invalid input is
+tested directly, per route, in test_api_decisions.py and test_api_access.py."""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from chipcontrol.asgi import create_app
 from chipcontrol.services import keys
@@ -45,4 +51,4 @@ def _bundled_lists_after() -> Iterator[None]:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 def test_api_conforms_to_its_openapi_document(case: schemathesis.Case) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {ADMIN_KEY}"},
-                           excluded_checks=[positive_data_acceptance])
+                           excluded_checks=[positive_data_acceptance, negative_data_rejection])
