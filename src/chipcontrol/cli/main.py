@@ -153,12 +153,9 @@ def _read_party_file(path: str, default_country: str | None) -> list[tuple[str, 
     import csv
     import io
 
-    try:
-        text = open(path, encoding="utf-8-sig").read()  # noqa: SIM115 - small file, read whole
-    except OSError as exc:
-        raise ChipControlError(f"cannot read {path!r}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ChipControlError(f"{path!r} is not UTF-8 text") from None
+    from chipcontrol.services.inputs import read_user_file
+
+    text = read_user_file(path, "names")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         raise ChipControlError(f"{path!r} has no names")

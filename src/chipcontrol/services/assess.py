@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from chipcontrol.catalog import Catalog, CatalogEntry
@@ -47,10 +46,7 @@ def load_ruleset(obligation_files: list[str] | tuple[str, ...] = ()) -> Ruleset:
         return base
     extra: dict[str, str] = {}
     for path in obligation_files:
-        try:
-            extra[path] = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"obligations file {path!r} cannot be read: {exc.strerror or exc}") from None
+        extra[path] = inputs.read_user_file(path, "obligations")
     return base.with_obligations(extra)
 
 

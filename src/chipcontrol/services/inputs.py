@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pycountry
 
@@ -45,6 +46,21 @@ def parse_country(code: str | None, what: str = "country") -> tuple[str, str | N
             pass
         raise UnknownCountry(f"unknown {what} code {code!r}: use an ISO 3166-1 alpha-2 code such as CN or DE{hint}")
     return c, None
+
+
+def read_user_file(path: str | Path, what: str, error: type[InvalidInput] = InvalidInput) -> str:
+    """A file the user named (spec, scenario, obligations, names), as text; one-line errors, never a traceback.
+
+    A UTF-8 byte-order mark is dropped."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{what} file {str(p)!r} not found") from None
+    except UnicodeDecodeError:
+        raise error(f"{what} file {str(p)!r} is not UTF-8 text") from None
+    except OSError as exc:
+        raise error(f"{what} file {str(p)!r} cannot be read: {exc.strerror or exc}") from None
 
 
 def parse_quantity(qty: int | None) -> int | None:

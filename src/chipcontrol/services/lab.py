@@ -21,19 +21,13 @@ from chipcontrol.model.shipment import Shipment
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ruleset import EARLIEST, Ruleset
 from chipcontrol.services import assess, lab_charts
+from chipcontrol.services.inputs import read_user_file
 from chipcontrol.settings import Settings
 
 
 def load_scenario(path: str | Path, base: Ruleset | None = None) -> Scenario:
     """Read and validate a scenario file; every problem is one line naming the file and line."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"scenario file {str(p)!r} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"scenario file {str(p)!r} cannot be read: {exc}") from None
-    return parse_scenario(text, str(p), base)
+    return parse_scenario(read_user_file(path, "scenario", ScenarioError), str(Path(path)), base)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidSpec
 from chipcontrol.model.spec import PRECISIONS, ChipSpec
 from chipcontrol.rules.loader import load_yaml
+from chipcontrol.services.inputs import read_user_file
 
 _NUMERIC = ("die_area_mm2", "io_bandwidth_gbs", "memory_bandwidth_gbs", "interconnect_bandwidth_gbs",
             "memory_bandwidth_density")
@@ -21,12 +22,7 @@ _KEYS = {"name", "vendor", "datacenter", "dense_tops", "item_type", "accelerator
 
 def load_spec_file(path: str | Path, catalog: Catalog | None = None) -> ChipSpec:
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidSpec(f"spec file {str(p)!r} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidSpec(f"spec file {str(p)!r} cannot be read: {exc}") from None
+    text = read_user_file(p, "spec", InvalidSpec)
     return spec_from_mapping(parse_spec_text(text, str(p), as_json=p.suffix.lower() == ".json"), origin=str(p),
                              catalog=catalog)
 
