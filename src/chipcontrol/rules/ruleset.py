@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -375,10 +375,6 @@ class Ruleset:
                            versions_in_force=tuple(in_force), groups=groups, not_applied=tuple(not_applied),
                            reads=reads)
 
-    def group_citation(self, group: str, day: dt.date) -> Citation:
-        dv = self.parameters[_GROUP_PARAM[group]].at(day)
-        return dv.citation if dv else Citation()
-
     def events(self) -> list[tuple[dt.date, str, Citation]]:
         """Every dated change in the data (for timelines): date, what, citation."""
         out: list[tuple[dt.date, str, Citation]] = []
@@ -390,9 +386,6 @@ class Ruleset:
         for o in self.obligations:
             out.append((o.effective, f"{o.kind} {o.id}", o.citation))
         return sorted(out, key=lambda e: e[0])
-
-    def breakpoints_between(self, start: dt.date, end: dt.date) -> Iterable[dt.date]:
-        return [d for d in self.breakpoints if start <= d <= end]
 
 
 def _with_date(ctx: RuleContext, as_of: dt.date) -> RuleContext:

@@ -275,11 +275,7 @@ def classify_3a090_2025_01(spec: ChipSpec, ctx: RuleContext, tf32_mode: str = "e
                  verification="S"),
         "Such shipments are presumed 3A090.a and datacenter unless the designer is approved/authorized or the "
         "transistor-count attestation rebuts it.", status="info")
-    return _replace_trace(result, (*result.trace, note))
-
-
-def _replace_trace(c: Classification, trace: tuple[TraceStep, ...]) -> Classification:
-    return replace(c, trace=trace)
+    return replace(result, trace=(*result.trace, note))
 
 
 LOGIC: dict[str, Callable[[ChipSpec, RuleContext, str], Classification]] = {
