@@ -284,9 +284,9 @@ def run() -> None:
         sys.stderr.write("aborted\n")
         sys.exit(130)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
+        # click's usage errors (unknown option, missing argument): typer raises them from its own vendored copy
+        # of click, so they are recognised by class name rather than by click.ClickException
+        if any(c.__name__ == "ClickException" for c in type(exc).__mro__) and hasattr(exc, "format_message"):
             sys.stderr.write(f"error: {' '.join(exc.format_message().split())}\n")
             sys.exit(2)
         if os.environ.get("CHIPCONTROL_DEBUG"):
