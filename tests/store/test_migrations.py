@@ -16,10 +16,11 @@ def test_upgrade_builds_the_models_schema(store: Store) -> None:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0002"
     tables = set(inspect(store.engine).get_table_names())
     assert {"audit_records", "audit_head", "decisions", "screening_results", "list_snapshots", "users", "api_keys",
-            "licences", "shipments"} <= tables
+            "licences", "shipments", "review_items", "review_decisions", "known_parties", "list_changes",
+            "idempotency_keys", "shipment_voids"} <= tables
 
 
 def test_upgrade_is_idempotent_and_seeds_the_chain_head(store: Store) -> None:

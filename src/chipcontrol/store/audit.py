@@ -106,6 +106,17 @@ def append(session: Session, entry: AuditEntry) -> Appended:
     return Appended(fields["seq"], digest, fields["created_at"])
 
 
+def insert_ignoring_duplicates(dialect: str, model: type[Base]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING (rows that would break a unique constraint are skipped)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(model).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(model).on_conflict_do_nothing()
+
+
 def fields_of(rec: AuditRecord) -> dict[str, Any]:
     return {k: getattr(rec, k) for k in (*HASHED_FIELDS, "hash")}
 
@@ -219,7 +230,8 @@ class ChainWriter:
 
     Callers block on :meth:`append` until their record is committed, so "recorded" still means durable before the
     answer goes out; under load the per-transaction cost is shared by the whole batch. ``extras`` are rows of
-    other tables written in the same transaction, each given the new record's ``audit_seq``. If a batch fails,
+    other tables written in the same transaction, each given the new record's ``audit_seq`` (a model marked
+    ``__ignore_duplicates__`` is inserted with ON CONFLICT DO NOTHING). If a batch fails,
     its records are retried one by one so only the faulty one reports the error.
     """
 
@@ -319,6 +331,7 @@ class ChainWriter:
                                                          "created_at": fields["created_at"]})
             conn.execute(insert(AuditRecord), records)
             for model, rows in extras.items():
-                conn.execute(insert(model), rows)
+                conn.execute(insert_ignoring_duplicates(conn.dialect.name, model)
+                             if getattr(model, "__ignore_duplicates__", False) else insert(model), rows)
             conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
         return out

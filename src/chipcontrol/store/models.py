@@ -24,6 +24,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -179,7 +180,8 @@ class Shipment(Base):
 
     __tablename__ = "shipments"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),
-                      Index("ix_shipments_licence_created", "licence_id", "id"))
+                      Index("ix_shipments_licence_created", "licence_id", "id"),
+                      Index("uq_shipments_licence_reference", "licence_id", "reference", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"))
@@ -193,3 +195,116 @@ class Shipment(Base):
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[str] = mapped_column(String(40))
     audit_seq: Mapped[int | None] = mapped_column(ForeignKey("audit_records.seq"))
+
+
+# --- the compliance desk (migration 0002) ---------------------------------------------------------
+
+
+class ShipmentVoid(Base):
+    """The compensating record that voids a mistaken drawdown: the shipment row stays, its quantity and value go
+    back to the licence balance, and the void has its own audit record."""
+
+    __tablename__ = "shipment_voids"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(40))
+    audit_seq: Mapped[int | None] = mapped_column(ForeignKey("audit_records.seq"))
+
+
+class IdempotencyKey(Base):
+    """The first answer to a request sent with an ``Idempotency-Key`` header, replayed to every retry. ``scope``
+    is the operation and the caller; ``request_sha256`` detects a key reused for a different request."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    response_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class KnownParty(Base):
+    """A party the store knows (from checks, screenings, licences, drawdowns or an uploaded customer file): the
+    set re-screened when a restricted-party list changes. One row per (normalised name, country)."""
+
+    __tablename__ = "known_parties"
+    __table_args__ = (UniqueConstraint("party_key", "country", name="uq_known_parties_party_country"),)
+    __ignore_duplicates__ = True  # the group-commit writer inserts these with ON CONFLICT DO NOTHING
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_key: Mapped[str] = mapped_column(String(400))
+    name: Mapped[str] = mapped_column(String(1000))
+    country: Mapped[str] = mapped_column(String(2), default="")
+    source: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[str] = mapped_column(String(40))
+    audit_seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ReviewItem(Base):
+    """One screening hit to be decided: a (normalised party, list entry, entry version). The decision is
+    remembered here and applied to later screenings of the same party until the entry changes (a new version is
+    a new item). ``status``: open | pending_second (cleared once, needs a second person) | true_match |
+    false_positive | escalated."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("party_key", "entry_id", "entry_version", name="uq_review_items_triple"),
+                      Index("ix_review_items_status_id", "status", "id"))
+    __ignore_duplicates__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_key: Mapped[str] = mapped_column(String(400))
+    party: Mapped[str] = mapped_column(String(1000))
+    country: Mapped[str | None] = mapped_column(String(2))
+    entry_id: Mapped[str] = mapped_column(String(200))
+    entry_version: Mapped[str] = mapped_column(String(64))
+    list_id: Mapped[str] = mapped_column(String(40))
+    listed_name: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+    blocking: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(40))
+    audit_seq: Mapped[int | None] = mapped_column(BigInteger)
+    hit_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[str] = mapped_column(String(40))
+    decided_at: Mapped[str | None] = mapped_column(String(40))
+
+
+class ReviewDecision(Base):
+    """One person's decision on a review item (true_match, false_positive, escalate), with the reason."""
+
+    __tablename__ = "review_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(40))
+    audit_seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ListChange(Base):
+    """A list import compared with the snapshot it replaced (entries added, removed, changed) and the
+    re-screening of every known party that followed it."""
+
+    __tablename__ = "list_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    snapshot_row: Mapped[str] = mapped_column(String(80))
+    lists_json: Mapped[str] = mapped_column(Text)
+    added: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    diff_json: Mapped[str] = mapped_column(Text)
+    report_json: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(40))
+    audit_seq: Mapped[int | None] = mapped_column(BigInteger)
