@@ -6,12 +6,16 @@ snapshot id, algorithm version, actor, full result) in the same transaction as i
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from chipcontrol.errors import NotFound
+from sqlalchemy import func, select
+
+from chipcontrol.errors import InvalidDate, InvalidInput, NotFound
 from chipcontrol.settings import Settings
 from chipcontrol.store import Store, open_store
 from chipcontrol.store import audit as audit_store
@@ -51,11 +55,13 @@ class ScreeningSummary:
 
 
 def submit_decision(store: Store, entry: AuditEntry, *, decision: DecisionSummary | None = None,
-                    screening: ScreeningSummary | None = None) -> tuple[Future[Appended], str]:
+                    screening: ScreeningSummary | None = None,
+                    rows: Sequence[tuple[type[Base], dict[str, Any]]] = ()) -> tuple[Future[Appended], str]:
     """Queue the audit record and its summary row (decisions / screening_results) for the store's group-commit
-    writer; both are written in one transaction. Returns the future of the record and the canonical JSON of the
-    result (the exact text stored). :func:`record_decision` is the blocking form."""
-    extras: list[tuple[type[Base], dict[str, Any]]] = []
+    writer; both are written in one transaction, with ``rows`` (review items, known parties). Returns the future
+    of the record and the canonical JSON of the result (the exact text stored). :func:`record_decision` is the
+    blocking form."""
+    extras: list[tuple[type[Base], dict[str, Any]]] = list(rows)
     if decision is not None:
         extras.append((Decision, dict(
             kind=entry.kind, item=_cut(decision.item, 400), destination=_cut(decision.destination, 2),
@@ -71,9 +77,10 @@ def submit_decision(store: Store, entry: AuditEntry, *, decision: DecisionSummar
 
 
 def record_decision(store: Store, entry: AuditEntry, *, decision: DecisionSummary | None = None,
-                    screening: ScreeningSummary | None = None) -> int:
+                    screening: ScreeningSummary | None = None,
+                    rows: Sequence[tuple[type[Base], dict[str, Any]]] = ()) -> int:
     """Record a decision and wait until it is committed; returns its sequence number."""
-    future, _ = submit_decision(store, entry, decision=decision, screening=screening)
+    future, _ = submit_decision(store, entry, decision=decision, screening=screening, rows=rows)
     return future.result().seq
 
 
@@ -111,16 +118,77 @@ def record_json(rec: AuditRecord, *, full: bool = True) -> dict[str, Any]:
     return d
 
 
-def list_records(store: Store, *, before: int | None = None, limit: int = 50, kind: str | None = None,
-                 actor: str | None = None, full: bool = False) -> dict[str, Any]:
-    """Newest first; page with ``before`` = the smallest seq of the previous page."""
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """Which records: kinds (any of), actor (exact), a date range (UTC days, inclusive), below a seq (paging)."""
+
+    kinds: tuple[str, ...] = ()
+    actor: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @classmethod
+    def of(cls, kind: str | Sequence[str] | None = None, actor: str | None = None, date_from: str | None = None,
+           date_to: str | None = None) -> AuditFilter:
+        kinds = (kind,) if isinstance(kind, str) else tuple(kind or ())
+        kinds = tuple(k.strip() for k in kinds if k and k.strip())
+        lo, hi = _day(date_from, "from"), _day(date_to, "to")
+        if lo and hi and lo > hi:
+            raise InvalidInput(f"the date range is empty: from {lo} is after to {hi}")
+        return cls(kinds, (actor or "").strip() or None, lo, hi)
+
+    def apply(self, q: Any) -> Any:
+        if self.kinds:
+            q = q.where(AuditRecord.kind.in_(self.kinds))
+        if self.actor:
+            q = q.where(AuditRecord.actor == self.actor)
+        if self.date_from:
+            q = q.where(AuditRecord.created_at >= self.date_from)
+        if self.date_to:
+            nxt = (dt.date.fromisoformat(self.date_to) + dt.timedelta(days=1)).isoformat()
+            q = q.where(AuditRecord.created_at < nxt)
+        return q
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kinds": list(self.kinds), "actor": self.actor, "from": self.date_from, "to": self.date_to}
+
+
+def _day(text: str | None, what: str) -> str | None:
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return dt.date.fromisoformat(str(text).strip()).isoformat()
+    except ValueError:
+        raise InvalidDate(f"{what} date {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def list_records(store: Store, *, before: int | None = None, limit: int = 50, kind: str | Sequence[str] | None = None,
+                 actor: str | None = None, full: bool = False, date_from: str | None = None,
+                 date_to: str | None = None) -> dict[str, Any]:
+    """Newest first; page with ``before`` = the smallest seq of the previous page. ``total`` counts every record
+    the filter selects (on all pages)."""
     limit = max(1, min(limit, 500))
+    flt = AuditFilter.of(kind, actor, date_from, date_to)
     with store.read() as session:
-        rows = audit_store.page(session, before=before, limit=limit, kind=kind, actor=actor)
+        q = flt.apply(select(AuditRecord))
+        if before is not None:
+            q = q.where(AuditRecord.seq < before)
+        rows = session.scalars(q.order_by(AuditRecord.seq.desc()).limit(limit))
         records = [record_json(r, full=full) for r in rows]
-        total = audit_store.count(session)
+        total = int(session.scalar(flt.apply(select(func.count()).select_from(AuditRecord))) or 0)
     nxt = records[-1]["seq"] if len(records) == limit else None
-    return {"total": total, "records": records, "next_before": nxt}
+    return {"total": total, "records": records, "next_before": nxt, "filter": flt.to_dict()}
+
+
+def kinds(store: Store) -> list[str]:
+    """Every kind of record in the log (for filters)."""
+    with store.read() as session:
+        return sorted(k for (k,) in session.execute(select(AuditRecord.kind).distinct()))
+
+
+def actors(store: Store) -> list[str]:
+    with store.read() as session:
+        return sorted(a for (a,) in session.execute(select(AuditRecord.actor).distinct()))
 
 
 def get_record(store: Store, seq: int) -> dict[str, Any]:

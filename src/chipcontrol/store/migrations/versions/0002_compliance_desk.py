@@ -99,7 +99,8 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.String(length=40), nullable=False),
     sa.Column('audit_seq', sa.BigInteger(), nullable=True),
-    sa.ForeignKeyConstraint(['audit_seq'], ['audit_records.seq'], name=op.f('fk_shipment_voids_audit_seq_audit_records')),
+    sa.ForeignKeyConstraint(['audit_seq'], ['audit_records.seq'],
+                            name=op.f('fk_shipment_voids_audit_seq_audit_records')),
     sa.ForeignKeyConstraint(['shipment_id'], ['shipments.id'], name=op.f('fk_shipment_voids_shipment_id_shipments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shipment_voids')),
     sa.UniqueConstraint('shipment_id', name=op.f('uq_shipment_voids_shipment_id'))
