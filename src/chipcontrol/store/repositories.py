@@ -15,6 +15,7 @@ from chipcontrol.store.models import (
     ListSnapshotRow,
     ScreeningResultRow,
     Shipment,
+    ShipmentVoid,
     User,
 )
 
@@ -80,6 +81,21 @@ def licence_by_number(session: Session, number: str, *, for_update: bool = False
 
 def list_licences(session: Session, *, limit: int = 200, offset: int = 0) -> Sequence[Licence]:
     return session.scalars(select(Licence).order_by(Licence.id.desc()).limit(limit).offset(offset)).all()
+
+
+def count_licences(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Licence)) or 0)
+
+
+def count_shipments(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Shipment)) or 0)
+
+
+def voids_of(session: Session, shipment_ids: Sequence[int]) -> dict[int, ShipmentVoid]:
+    if not shipment_ids:
+        return {}
+    return {v.shipment_id: v for v in session.scalars(select(ShipmentVoid)
+                                                      .where(ShipmentVoid.shipment_id.in_(list(shipment_ids))))}
 
 
 def add_shipment(session: Session, shipment: Shipment) -> Shipment:
