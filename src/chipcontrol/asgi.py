@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -28,10 +29,19 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             rt.warm()
         yield
 
-    app = FastAPI(title="chipcontrol", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="chipcontrol", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="US export controls (EAR) for AI chips: classify, check, screen, timeline; licences "
-                              "ledger; audit log. Every route but /api/health needs an API key.")
+                              "ledger; review queue; list changes; certificates; exports; audit log. Every route "
+                              "but /api/health needs an API key.")
     app.state.runtime = rt
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        """Swagger UI from the vendored assets (web/static/swagger): works offline."""
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="chipcontrol API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger/favicon-32x32.png")
     api.install(app)
     app.include_router(api.router)
     web.install(app)

@@ -38,12 +38,25 @@ ROUTES: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None]] = {
     ("GET", "/api/lists"): ("viewer", None),
     # a malformed file: the allowed call is refused with 400 and the process-wide lists stay as they are
     ("POST", "/api/lists/import"): ("admin", {"format": "csl-csv", "content": "not,a\nlist,file\n", "source": "t"}),
+    ("GET", "/api/lists/changes"): ("viewer", None),
+    ("GET", "/api/lists/changes/{change_id}"): ("viewer", None),
+    ("GET", "/api/parties"): ("viewer", None),
+    ("POST", "/api/parties/import"): ("analyst", {"content": "Acme Widgets Ltd\n", "source": "test"}),
+    ("GET", "/api/review"): ("viewer", None),
+    ("GET", "/api/review/{item_id}"): ("viewer", None),
+    ("POST", "/api/review/decisions"): ("analyst", {"items": [1], "verdict": "true_match", "reason": "test"}),
+    ("POST", "/api/shipments/{shipment_id}/void"): ("analyst", {"reason": "entered twice"}),
+    ("GET", "/api/audit/{seq}/certificate"): ("viewer", None),
+    ("POST", "/api/certificates/verify"): ("viewer", {"format": "x"}),
+    ("GET", "/api/export/{dataset}"): ("viewer", None),
 }
 WRITES = [k for k in ROUTES if k[0] != "GET"]
 
 
 def _path(path: str) -> str:
-    return path.replace("{number}", "ACL-1").replace("{seq}", "1").replace("{key_id}", "1")
+    return (path.replace("{number}", "ACL-1").replace("{seq}", "1").replace("{key_id}", "1")
+            .replace("{change_id}", "1").replace("{item_id}", "1").replace("{shipment_id}", "1")
+            .replace("{dataset}", "licences"))
 
 
 def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> Any:

@@ -18,11 +18,17 @@ def test_licence_and_shipments(api: Api) -> None:
     r = api.client.post("/api/shipments", json=ship, headers=h)
     assert r.status_code == 201, r.text
     assert r.json()["licence"]["quantity_remaining"] == 4
-    r = api.client.post("/api/shipments", json=ship, headers=h)
+    first = r.json()
+    r = api.client.post("/api/shipments", json=ship, headers=h)  # a retry: same reference, same details
+    assert r.status_code == 201 and r.headers["Idempotent-Replayed"] == "true" and r.json()["id"] == first["id"]
+    r = api.client.post("/api/shipments", json={**ship, "quantity": 5}, headers=h)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "shipment_reference_exists"
+    r = api.client.post("/api/shipments", json={**ship, "reference": "PO-2"}, headers=h)
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "licence_balance_exceeded"
     assert "4 units left" in r.json()["error"]["message"]
-    r = api.client.post("/api/shipments", json={**ship, "quantity": 1, "shipped_on": "2031-01-01"}, headers=h)
+    r = api.client.post("/api/shipments", json={**ship, "quantity": 1, "shipped_on": "2031-01-01", "reference": "PO-3"},
+                        headers=h)
     assert r.json()["error"]["code"] == "licence_expired"
     r = api.client.post("/api/shipments", json={**ship, "licence_number": "nope"}, headers=h)
     assert r.status_code == 404 and r.json()["error"]["code"] == "licence_not_found"

@@ -15,15 +15,32 @@ from chipcontrol.errors import AmbiguousChip, ChipControlError
 
 log = logging.getLogger("chipcontrol.api")
 
-STATUS = {
-    "unauthorized": 401, "forbidden": 403,
-    "unknown_chip": 404, "not_found": 404, "licence_not_found": 404,
-    "ambiguous_chip": 409, "licence_exists": 409, "conflict": 409, "licence_expired": 409,
-    "licence_not_yet_valid": 409, "licence_out_of_scope": 409, "licence_balance_exceeded": 409,
-    "store": 503, "regulation_data": 500,
+# The one table of error codes: status -> codes. The OpenAPI document, docs/service.md and the tests are held to
+# it (tests/api/test_error_codes.py): every code a route can answer is listed, and every listed code is used.
+DOCUMENTED: dict[int, tuple[str, ...]] = {
+    400: ("invalid_input", "invalid_spec", "invalid_date", "unknown_country", "screening", "malformed_body"),
+    401: ("unauthorized",),
+    403: ("forbidden",),
+    404: ("unknown_chip", "not_found", "licence_not_found", "shipment_not_found"),
+    405: ("method_not_allowed",),
+    409: ("ambiguous_chip", "licence_exists", "conflict", "licence_expired", "licence_not_yet_valid",
+          "licence_out_of_scope", "licence_balance_exceeded", "end_user_listed", "shipment_prohibited",
+          "shipment_reference_exists", "idempotency_key_reused", "shipment_already_voided", "four_eyes_required"),
+    413: ("too_large",),
+    415: ("unsupported_media_type",),
+    422: ("invalid_request",),
+    500: ("internal",),
 }
-HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type"}
+STATUS = {code: status for status, codes in DOCUMENTED.items() for code in codes if status not in (400, 405)}
+STATUS.update({"store": 503, "regulation_data": 500})
+HTTP_CODES = {400: "malformed_body", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type"}
+
+
+def describe(status: int, what: str) -> str:
+    """The OpenAPI description of an error status: what it means and its codes."""
+    codes = DOCUMENTED[status]
+    return f"{what} (code{'s' if len(codes) > 1 else ''}: {', '.join(codes)})"
 
 
 def envelope(status: int, code: str, message: str, **extra: object) -> JSONResponse:
@@ -56,6 +73,8 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if code == "malformed_body":  # the body is not JSON that can be read: invalid UTF-8, nested too deep, ...
+        message = "the request body cannot be read as JSON (invalid UTF-8, nested too deeply, or not JSON)"
     resp = envelope(exc.status_code, code, message)
     if exc.headers:
         resp.headers.update(exc.headers)

@@ -11,14 +11,16 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from chipcontrol import __version__
 from chipcontrol.api import schemas as s
-from chipcontrol.services import audit, decide, keys, ledger, lists
+from chipcontrol.api.errors import describe
+from chipcontrol.services import audit, certificate, decide, export, keys, ledger, lists, review
+from chipcontrol.services.audit import AuditFilter
 from chipcontrol.services.keys import Principal
 from chipcontrol.services.runtime import Runtime
 
@@ -26,15 +28,12 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API k
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": s.ErrorEnvelope, "description": "invalid input (codes: invalid_input, invalid_spec, "
-                                                   "invalid_date, unknown_country, screening)"},
-    401: {"model": s.ErrorEnvelope, "description": "no API key, or not a valid one (code: unauthorized)"},
-    403: {"model": s.ErrorEnvelope, "description": "the key's role is too low (code: forbidden)"},
-    404: {"model": s.ErrorEnvelope, "description": "not found (codes: unknown_chip, not_found, licence_not_found)"},
-    409: {"model": s.ErrorEnvelope, "description": "conflict (codes: ambiguous_chip, licence_exists, conflict, "
-                                                   "licence_expired, licence_not_yet_valid, licence_out_of_scope, "
-                                                   "licence_balance_exceeded)"},
-    422: {"model": s.ErrorEnvelope, "description": "the request does not match the schema (code: invalid_request)"},
+    400: {"model": s.ErrorEnvelope, "description": describe(400, "invalid input, or a body that is not JSON")},
+    401: {"model": s.ErrorEnvelope, "description": describe(401, "no API key, or not a valid one")},
+    403: {"model": s.ErrorEnvelope, "description": describe(403, "the key's role is too low")},
+    404: {"model": s.ErrorEnvelope, "description": describe(404, "not found")},
+    409: {"model": s.ErrorEnvelope, "description": describe(409, "conflict, or a drawdown refused with its reason")},
+    422: {"model": s.ErrorEnvelope, "description": describe(422, "the request does not match the schema")},
 }
 
 
@@ -158,7 +157,11 @@ def chips(rt: RT, who: Viewer,
 @router.get("/licences", response_model=list[s.LicenceOut], tags=["ledger"])
 def licences(rt: RT, who: Viewer, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
              offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
-    return _json(ledger.list_licences(rt.store, limit=limit, offset=offset))
+    """Licences, newest first, with their status (active, expired, not_yet_valid, exhausted); ``X-Total-Count``
+    gives the number of licences."""
+    resp = _json(ledger.list_licences(rt.store, limit=limit, offset=offset))
+    resp.headers["X-Total-Count"] = str(ledger.count_licences(rt.store))
+    return resp
 
 
 @router.post("/licences", response_model=s.LicenceOut, status_code=201, tags=["ledger"])
@@ -171,38 +174,115 @@ def create_licence(body: s.LicenceIn, rt: RT, who: Analyst) -> Response:
     return _json(ledger.create_licence(rt.store, inp, who), 201)
 
 
-@router.get("/licences/{number}", response_model=s.LicenceOut, tags=["ledger"])
-def get_licence(number: Annotated[str, Path(max_length=100)], rt: RT, who: Viewer) -> Response:
-    """A licence with its balance and its shipments."""
-    return _json(ledger.get_licence(rt.store, number))
+@router.get("/licences/{number:path}", response_model=s.LicenceOut, tags=["ledger"])
+def get_licence(number: Annotated[str, Path(max_length=100, description="any characters, '/' included")],
+                rt: RT, who: Viewer, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    """A licence with its balance, its status and a page of its shipments (``shipments_total`` counts them all)."""
+    return _json(ledger.get_licence(rt.store, number, limit=limit, offset=offset))
 
 
 @router.get("/shipments", response_model=list[s.ShipmentOut], tags=["ledger"])
 def shipments(rt: RT, who: Viewer, licence: Annotated[str | None, Query(max_length=100)] = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 200,
               offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
-    return _json(ledger.list_shipments(rt.store, licence_number=licence, limit=limit, offset=offset))
+    """Shipments, newest first (``X-Total-Count``: how many there are)."""
+    resp = _json(ledger.list_shipments(rt.store, licence_number=licence, limit=limit, offset=offset))
+    resp.headers["X-Total-Count"] = str(ledger.count_shipments(rt.store, licence))
+    return resp
+
+
+IdemHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
+                                          description="a retry with the same key gets the first answer and never "
+                                                      "books twice")]
 
 
 @router.post("/shipments", response_model=s.ShipmentOut, status_code=201, tags=["ledger"])
-def create_shipment(body: s.ShipmentIn, rt: RT, who: Analyst) -> Response:
+def create_shipment(body: s.ShipmentIn, rt: RT, who: Analyst, idempotency_key: IdemHeader = None) -> Response:
     """Record a shipment against a licence, drawing it down; refused (409, with the reason) if the licence has
-    expired, does not cover it, or lacks the balance."""
+    expired, does not cover it, lacks the balance, if the end user is on a blocking list the licence does not name
+    it for, or if the rules prohibit it on the shipment date. The end user is screened and the rules re-checked;
+    findings that do not refuse it are in ``flags``. With an ``Idempotency-Key`` (or a reference already used for
+    the same shipment) a retry gets the first answer (header ``Idempotent-Replayed: true``)."""
     inp = ledger.ShipmentInput(licence_number=body.licence_number, chip=body.chip, destination=body.destination,
                                quantity=body.quantity, end_user=body.end_user, value=body.value,
                                shipped_on=body.shipped_on, reference=body.reference)
-    return _json(ledger.record_shipment(rt.store, inp, who), 201)
+    booked = ledger.book_shipment(rt.store, inp, who, idempotency_key=idempotency_key, settings=rt.settings)
+    resp = _json(booked.body, booked.status)
+    if booked.replayed:
+        resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+@router.post("/shipments/{shipment_id}/void", response_model=s.ShipmentOut, tags=["ledger"])
+def void_shipment(shipment_id: Annotated[int, Path(ge=1, le=2**62)], body: s.VoidIn, rt: RT,
+                  who: Analyst) -> Response:
+    """Void a mistaken drawdown (analyst): a compensating record gives its quantity and value back to the licence;
+    both are in the audit log."""
+    return _json(ledger.void_shipment(rt.store, shipment_id, body.reason, who))
+
+
+DateQuery = Annotated[str | None, Query(pattern=s.DATE, description="YYYY-MM-DD (UTC), inclusive")]
 
 
 @router.get("/audit", response_model=s.AuditPage, tags=["audit"])
 def audit_log(rt: RT, who: Viewer,
               before: Annotated[int | None, Query(ge=1, le=2**62, description="page: seq below this")] = None,
               limit: Annotated[int, Query(ge=1, le=500)] = 50,
-              kind: Annotated[str | None, Query(max_length=40)] = None,
+              kind: Annotated[list[str] | None, Query(max_length=20, description="any of these kinds")] = None,
               actor: Annotated[str | None, Query(max_length=200)] = None,
+              date_from: Annotated[str | None, Query(alias="from", pattern=s.DATE,
+                                                     description="first day (UTC), YYYY-MM-DD")] = None,
+              date_to: Annotated[str | None, Query(alias="to", pattern=s.DATE,
+                                                   description="last day (UTC), YYYY-MM-DD")] = None,
               full: Annotated[bool, Query(description="include inputs and results")] = False) -> Response:
-    """The audit log, newest first."""
-    return _json(audit.list_records(rt.store, before=before, limit=limit, kind=kind, actor=actor, full=full))
+    """The audit log, newest first, filtered by kind (repeatable), actor and date range; ``total`` counts every
+    record the filter selects."""
+    if kind and any(len(k) > 40 for k in kind):
+        from chipcontrol.errors import InvalidInput
+
+        raise InvalidInput("a kind is at most 40 characters")
+    return _json(audit.list_records(rt.store, before=before, limit=limit, kind=kind, actor=actor, full=full,
+                                    date_from=date_from, date_to=date_to))
+
+
+@router.get("/audit/{seq}/certificate", tags=["audit"], response_model=s.Certificate,
+            responses={200: {"content": {"application/pdf": {}}}})
+def audit_certificate(seq: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Viewer,
+                      format: Annotated[s.CertificateFormat, Query()] = "json") -> Response:
+    """A certificate for a decision or screening: its JSON twin, or the PDF (with the twin embedded)."""
+    cert = certificate.build(rt.store, seq, who)
+    if format == "pdf":
+        return Response(certificate.render_pdf(cert, rt.settings), media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="chipcontrol-certificate-{seq}.pdf"'})
+    resp = _json(cert)
+    resp.headers["Content-Disposition"] = f'attachment; filename="chipcontrol-certificate-{seq}.json"'
+    return resp
+
+
+@router.post("/certificates/verify", response_model=s.CertificateVerification, tags=["audit"])
+def verify_certificate(body: dict[str, Any], rt: RT, who: Viewer) -> Response:
+    """Check a certificate (its JSON twin) against its own hashes and this service's audit log."""
+    cert = certificate.load(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+    return _json(certificate.verify_certificate(cert, rt.store))
+
+
+@router.get("/export/{dataset}", tags=["export"], response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
+                             "description": "the rows, streamed"}})
+def export_rows(dataset: Annotated[s.Dataset, Path()], rt: RT, who: Viewer,
+                format: Annotated[s.ExportFormat, Query()] = "csv",
+                kind: Annotated[list[str] | None, Query(max_length=20, description="audit: any of these kinds")] = None,
+                actor: Annotated[str | None, Query(max_length=200, description="audit: this actor")] = None,
+                date_from: Annotated[str | None, Query(alias="from", pattern=s.DATE)] = None,
+                date_to: Annotated[str | None, Query(alias="to", pattern=s.DATE)] = None) -> StreamingResponse:
+    """Export a dataset as CSV or JSON Lines, streamed (audit log, screenings, decisions, licences, shipments).
+    The audit log takes the audit page's filter."""
+    flt = AuditFilter.of(kind, actor, date_from, date_to) if dataset == "audit" else None
+    chunks = export.stream(rt.store, dataset, format, audit_filter=flt)
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
+    return StreamingResponse(chunks, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{export.filename(dataset, format)}"'})
 
 
 @router.get("/audit/verify", response_model=s.VerifyOut, tags=["audit"])
@@ -237,13 +317,73 @@ def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Admin)
 
 @router.get("/lists", response_model=s.ListsOut, tags=["lists"])
 def lists_in_use(rt: RT, who: Viewer) -> Response:
-    """The restricted-party list snapshots screening uses now."""
+    """The restricted-party list snapshots screening uses now, and how fresh they are."""
     return _json(lists.snapshots_in_use(rt))
 
 
 @router.post("/lists/import", response_model=s.ListImportOut, status_code=201, tags=["admin"])
 def import_list(body: s.ListImportIn, rt: RT, who: Admin) -> Response:
     """Import a list file (admin): CSL CSV/JSON, OFAC SDN CSV or nsfreg JSON. It replaces the lists it covers only
-    if it imports cleanly (else 400, code screening, and nothing changes)."""
+    if it imports cleanly (else 400, code screening, and nothing changes). The answer has the change against the
+    entries it replaced (``change``: added, removed, changed) and the re-screening of every known party
+    (``rescreen``: new hits, which are in the review queue)."""
     return _json(lists.import_list(rt, fmt=body.format, content=body.content.encode("utf-8"), source=body.source,
                                    by=who, snapshot_date=body.snapshot_date), 201)
+
+
+@router.get("/lists/changes", response_model=s.ListChangesPage, tags=["lists"])
+def list_changes(rt: RT, who: Viewer, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                 offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    """List imports, newest first, with their counts of entries added, removed and changed."""
+    return _json(lists.list_changes(rt, limit=limit, offset=offset))
+
+
+@router.get("/lists/changes/{change_id}", response_model=s.ListChangeOut, tags=["lists"])
+def list_change(change_id: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Viewer) -> Response:
+    """One list change: its diff and its re-screening report."""
+    return _json(lists.get_change(rt, change_id))
+
+
+@router.get("/parties", response_model=s.PartiesPage, tags=["lists"])
+def parties(rt: RT, who: Viewer, search: Annotated[str | None, Query(max_length=200)] = None,
+            limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+            offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    """The parties the store knows (re-screened at every list change)."""
+    return _json(lists.list_parties(rt, search=search, limit=limit, offset=offset))
+
+
+@router.post("/parties/import", response_model=s.PartiesImportOut, status_code=201, tags=["lists"])
+def import_parties(body: s.PartiesImportIn, rt: RT, who: Analyst) -> Response:
+    """Upload a customer file (analyst): each party is screened now and at every list change; hits go to the
+    review queue."""
+    return _json(lists.import_parties(rt, content=body.content, source=body.source, by=who), 201)
+
+
+@router.get("/review", response_model=s.ReviewPage, tags=["review"])
+def review_queue(rt: RT, who: Viewer,
+                 status: Annotated[s.ReviewStatus | None, Query(description="undecided: open or pending_second")]
+                 = None,
+                 list_id: Annotated[str | None, Query(alias="list", max_length=40)] = None,
+                 blocking: Annotated[bool | None, Query(description="hits on lists that require a licence or "
+                                                                    "prohibit")] = None,
+                 source: Annotated[s.ReviewSource | None, Query()] = None,
+                 party: Annotated[str | None, Query(max_length=200)] = None,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                 offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    """The review queue: screening hits to decide, oldest first, with the total under the filter."""
+    flt = review.QueueFilter(status=status, list_id=list_id, blocking=blocking, source=source, party=party)
+    return _json(review.list_items(rt.store, flt, limit=limit, offset=offset))
+
+
+@router.get("/review/{item_id}", response_model=s.ReviewItemOut, tags=["review"])
+def review_item(item_id: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Viewer) -> Response:
+    """One review item with the hit and every decision on it."""
+    return _json(review.get_item(rt.store, item_id))
+
+
+@router.post("/review/decisions", response_model=s.ReviewDecided, tags=["review"])
+def review_decide(body: s.ReviewDecisionIn, rt: RT, who: Analyst) -> Response:
+    """Decide one or more hits (analyst): true_match, false_positive or escalate, with a reason. Clearing a hit on a
+    blocking list needs a second person (four-eyes): the first clearing leaves it pending_second; the same person
+    confirming it gets 409 four_eyes_required."""
+    return _json({"items": review.decide(rt.store, rt.settings, who, body.items, body.verdict, body.reason)})

@@ -180,6 +180,7 @@ class LicenceOut(Open):
     value_used: float
     value_remaining: float | None
     expires_on: str
+    status: Literal["active", "expired", "not_yet_valid", "exhausted"]
 
 
 class ShipmentOut(Open):
@@ -190,6 +191,7 @@ class ShipmentOut(Open):
     quantity: int
     shipped_on: str
     audit_seq: int | None
+    voided: dict[str, Any] | None = None
 
 
 class AuditRecordOut(Open):
@@ -202,9 +204,10 @@ class AuditRecordOut(Open):
 
 
 class AuditPage(Strict):
-    total: int
+    total: int = Field(description="every record the filter selects, on all pages")
     records: list[AuditRecordOut]
     next_before: int | None
+    filter: dict[str, Any]
 
 
 class Problem(Strict):
@@ -250,3 +253,109 @@ class ListsOut(Open):
 class ListImportOut(Open):
     imported: dict[str, Any]
     snapshot_id: str
+
+
+# --- the compliance desk ---------------------------------------------------------------------------
+
+Verdict = Literal["true_match", "false_positive", "escalate"]
+ReviewStatus = Literal["open", "pending_second", "true_match", "false_positive", "escalated", "undecided"]
+ReviewSource = Literal["check", "screen", "shipment", "rescreen", "customer_file", "batch"]
+Dataset = Literal["audit", "screenings", "decisions", "licences", "shipments"]
+ExportFormat = Literal["csv", "jsonl"]
+CertificateFormat = Literal["json", "pdf"]
+
+
+class ReviewDecisionIn(Strict):
+    items: list[int] = Field(min_length=1, max_length=500, description="review item ids (bulk)")
+    verdict: Verdict
+    reason: str = Field(min_length=1, max_length=2000, description="why: recorded with the decision")
+
+
+class ReviewItemOut(Open):
+    id: int
+    party: str
+    entry_id: str
+    entry_version: str
+    list: str
+    listed_name: str
+    score: float
+    blocking: bool
+    source: str
+    status: str
+    created_at: str
+
+
+class ReviewPage(Strict):
+    total: int
+    limit: int
+    offset: int
+    items: list[ReviewItemOut]
+
+
+class ReviewDecided(Strict):
+    items: list[ReviewItemOut]
+
+
+class VoidIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PartiesImportIn(Strict):
+    content: str = Field(max_length=20_000_000, description="one name per line, or CSV with name[,country]")
+    source: str = Field(max_length=400, description="where the file came from")
+
+
+class PartiesImportOut(Open):
+    parties: int
+    hits: int
+    parties_hit: int
+    audit_seq: int
+
+
+class PartyOut(Open):
+    id: int
+    name: str
+    country: str | None
+    source: str
+
+
+class PartiesPage(Strict):
+    total: int
+    limit: int
+    offset: int
+    parties: list[PartyOut]
+
+
+class ListChangeOut(Open):
+    id: int
+    lists: list[str]
+    added: int
+    removed: int
+    changed: int
+    created_at: str
+
+
+class ListChangesPage(Strict):
+    total: int
+    limit: int
+    offset: int
+    changes: list[ListChangeOut]
+
+
+class Certificate(Open):
+    format: str
+    subject: dict[str, Any]
+    audit_record: dict[str, Any]
+    chain_head: dict[str, Any]
+    certificate_sha256: str
+
+
+class CertificateCheck(Strict):
+    check: str
+    ok: bool
+    detail: str
+
+
+class CertificateVerification(Open):
+    ok: bool
+    checks: list[CertificateCheck]
