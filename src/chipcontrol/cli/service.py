@@ -1,4 +1,5 @@
-"""Service commands: ``serve``, ``db upgrade``, ``audit verify|log``, ``keys create|list|revoke``.
+"""Service commands: ``serve``, ``db upgrade``, ``audit verify|log``, ``keys create|list|revoke`` (and, from
+:mod:`chipcontrol.cli.desk`, the review queue, list imports, customer files, exports and certificates).
 
 Registered into the main CLI by :func:`register`. Same conventions as the other commands: one-line errors,
 ``--format json``.
@@ -89,15 +90,20 @@ def audit_verify(fmt: FormatOpt = "table") -> None:
 @audit_app.command("log")
 def audit_log(
     limit: Annotated[int, typer.Option("--limit", help="how many (newest first)")] = 20,
-    kind: Annotated[str | None, typer.Option("--kind", help="only this kind (check, classify, ...)")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="only these kinds (check, classify, ...; "
+                                                   "repeatable)")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="only this actor")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="first day (UTC), YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="last day (UTC), YYYY-MM-DD")] = None,
     full: Annotated[bool, typer.Option("--full", help="include inputs and results")] = False,
     fmt: FormatOpt = "table",
 ) -> None:
-    """The newest audit records."""
+    """The newest audit records (filtered by kind, actor and date range)."""
     from chipcontrol.services import audit
     from chipcontrol.store import open_store
 
-    data = audit.list_records(open_store(Settings.from_env().database_url), limit=limit, kind=kind, full=full)
+    data = audit.list_records(open_store(Settings.from_env().database_url), limit=limit, kind=kind, actor=actor,
+                              date_from=date_from, date_to=date_to, full=full)
     if _fmt_json(fmt):
         from chipcontrol.cli.render import emit_json
 
@@ -106,6 +112,7 @@ def audit_log(
     for r in data["records"]:
         sys.stdout.write(f"{r['seq']:>6}  {r['created_at'][:19]}  {r['kind']:<16} {r['actor']:<24} "
                          f"{r['hash'][:12]}\n")
+    sys.stdout.write(f"{len(data['records'])} of {data['total']} record(s) selected\n")
 
 
 def _store() -> Any:
@@ -159,7 +166,10 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="the key's id (see ke
 
 
 def register(app: typer.Typer) -> None:
+    from chipcontrol.cli import desk
+
     app.command()(serve)
     app.add_typer(db_app, name="db")
     app.add_typer(audit_app, name="audit")
     app.add_typer(keys_app, name="keys")
+    desk.register(app, audit_app)
