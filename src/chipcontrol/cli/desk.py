@@ -272,7 +272,8 @@ def verify_certificate_cmd(
     else:
         for c in result["checks"]:
             sys.stdout.write(f"{'ok  ' if c['ok'] else 'FAIL'}  {c['check']}: {c['detail']}\n")
-        where = "and against the audit log" if result["checked_against_database"] else "offline (no --database)"
+        where = ("against its own hashes and the audit log" if result["checked_against_database"]
+                 else "offline against its own hashes (no --database)")
         sys.stdout.write(f"certificate for audit record {result['seq']} ({result['kind']}): "
                          f"{'VALID' if result['ok'] else 'NOT VALID'}, checked {where}\n")
     if not result["ok"]:

@@ -168,13 +168,13 @@ def render_pdf(cert: dict[str, Any], settings: Settings | None = None) -> bytes:
 
     def line(s: Any, size: float = 9, h: float = 5) -> None:
         pdf.set_font(family, size=size)
-        pdf.multi_cell(0, h, text(s), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, h, text(s), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
 
     def heading(s: str) -> None:
         pdf.ln(2)
         pdf.set_font(family, size=12)
         pdf.set_text_color(23, 50, 77)
-        pdf.multi_cell(0, 7, text(s), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 7, text(s), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         pdf.set_text_color(0, 0, 0)
 
     subj = cert["subject"]
