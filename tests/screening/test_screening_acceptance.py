@@ -33,7 +33,7 @@ def test_contract_fields_and_order() -> None:
     json.dumps(r)  # JSON-serialisable
     for key in ("query", "country", "algorithm", "snapshot", "threshold", "hits"):
         assert key in r
-    assert r["algorithm"] == "chipcontrol-name-v1"
+    assert r["algorithm"] == "chipcontrol-name-v2"
     assert r["country"] == "CN"
     assert r["snapshot"]["date"] == "2026-07-09"
     assert all(len(s["sha256"]) == 64 for s in r["snapshot"]["sources"])

@@ -170,5 +170,5 @@ def test_successful_import_replaces_only_its_lists(fixtures: Path) -> None:
     lists = sorted(lid for s in store.snapshots for lid in s.list_ids)
     assert lists == ["1260h", "dpl", "entity_list", "meu", "ns_cmic"]
     r = store.screener().screen("Huawei Technologies Co., Ltd.")
-    assert "entity_list" not in {h.list_id for h in r.hits}
-    assert "ns_cmic" in {h.list_id for h in r.hits}  # other lists untouched
+    assert not [h for h in r.hits if h.list_id == "entity_list" and "Huawei" in h.entry.name]
+    assert "ns_cmic" in {x.list_id for h in r.hits for x in h.listings}  # other lists untouched

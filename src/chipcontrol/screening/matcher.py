@@ -1,25 +1,36 @@
-"""The name matcher: inverted-index blocking, weighted token alignment, explanations.
+"""The name matcher: inverted-index blocking, weighted token alignment, entity resolution, explanations.
 
-Algorithm ``chipcontrol-name-v1``
----------------------------------
+Algorithm ``chipcontrol-name-v2`` (a named, versioned set of weighted features)
+------------------------------------------------------------------------------
 1. Both names go through :func:`chipcontrol.screening.text.analyse` (Unicode NFKC, case and
-   punctuation folding, Han -> dictionary English / pinyin, other scripts -> unidecode, legal forms
-   and stop words dropped, generic words and places tagged).
-2. Each remaining token gets a weight: distinctive words 1.0 (less when the word is common across
-   the lists), generic industry words and places 0.2.
-3. Tokens are aligned one-to-one, best similarity first (exact = 1; otherwise rapidfuzz Indel ratio,
-   counted from 0.78 up, for words of 4+ letters; adjacent words may join: "hua wei" = "huawei").
-4. score = mean of the weighted coverage of the query and of the listed name.
-5. A match must align at least one distinctive word. A name made only of generic words and
-   places matches only a listed name made of exactly the same words (never on a shared "Beijing"
-   or "Technology"); otherwise its score is capped below the threshold.
-6. Country is supporting evidence only: +0.03 when the listed country agrees (CN/HK/MO count as
-   one), never a filter or a penalty.
+   punctuation folding; Chinese through :mod:`chipcontrol.screening.chinese`: OpenCC t2s, jieba
+   with a company-name dictionary, administrative suffixes, numerals, names romanised whole;
+   other scripts through unidecode; legal forms and stop words dropped; generic words and places tagged).
+2. ``token_weight``: distinctive words 1.0 (less when short or common across the lists), generic
+   industry words and places 0.2; unmatched generic words and places weigh half (``EXTRA_GENERIC``)
+   unless both names keep an unmatched generic word (then they disagree, 长城汽车 vs 长城军工):
+   "摩尔线程" is not far from "摩尔线程智能科技(北京)有限责任公司".
+3. ``token_alignment``: tokens are aligned one-to-one, best similarity first (exact = 1; otherwise
+   rapidfuzz Indel ratio from 0.78 up, for words of 4+ letters); 2 to 4 adjacent words may join
+   ("hua wei" = "huawei", "hai kang wei shi" = "haikangweishi").
+4. ``coverage``: score = mean of the weighted coverage of the query and of the listed name.
+5. ``place_conflict`` (-0.08) and ``name_conflict`` (-0.05): both sides keep a place / a
+   distinctive word the other lacks.
+6. ``generic_only_cap`` (0.5): a match must align a distinctive word, unless every word of both
+   names agrees (a listed name made only of generic words, e.g. "Beijing Institute of Technology").
+7. ``country_support`` (+0.03): the listed country agrees (CN/HK/MO count as one); never a filter.
+8. Entity resolution: listings of one company on several lists (a shared primary name, or a shared
+   multi-word alias or registered Chinese name, same country) form one result; every name known for
+   the company on any list, and its curated Chinese names (``data/zh_names.csv``), match for all its
+   listings, and the explanation says where the matched name comes from.
+9. Ranking: score; at equal score listings that impose a licence requirement or a prohibition first.
+   Near misses (``POSSIBLE_BAND`` below the threshold) are returned apart as possible matches.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,25 +40,43 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from chipcontrol.errors import InvalidInput
-from chipcontrol.screening.countries import query_country, same_country
+from chipcontrol.screening.countries import SAME_AS, query_country, same_country
 from chipcontrol.screening.model import ListEntry, ListSnapshot
-from chipcontrol.screening.semantics import HitMeaning, meaning_of
+from chipcontrol.screening.semantics import BLOCKING_EFFECTS, HitMeaning, meaning_of
 from chipcontrol.screening.text import Token, analyse, clean_input, has_han, scored
+from chipcontrol.screening.zh_names import ZhName, curated_names
 
-ALGORITHM = "chipcontrol-name-v1"
+ALGORITHM = "chipcontrol-name-v2"
 DEFAULT_THRESHOLD = 0.80
 
 KIND_WEIGHT = {"name": 1.0, "generic": 0.2, "place": 0.2}
+EXTRA_GENERIC = 0.5  # a generic word or place on one side only counts this share of its weight
 TOKEN_MIN_SIM = 0.78
 INITIAL_SIM = 0.9
 PLACE_CONFLICT = 0.08
 NAME_CONFLICT = 0.05
 COUNTRY_BOOST = 0.03
 GENERIC_ONLY_CAP = 0.5
+ALL_WORDS_SIM = 0.9  # "every word agrees": each aligned pair at least this similar
+MAX_JOIN = 4
 MAX_CANDIDATES = 40
+POSSIBLE_BAND = 0.15
+MAX_POSSIBLE = 5
 COMMON_DF = 8  # a distinctive word in more than this many names starts losing weight
 # among equal scores, show the lists with legal consequences first
-LIST_PRIORITY = {"dpl": 0, "entity_list": 1, "meu": 2, "sdn": 3, "uvl": 4, "1260h": 5, "ns_cmic": 6}
+LIST_PRIORITY = {"dpl": 0, "entity_list": 1, "meu": 2, "sdn": 3, "fse": 4, "uvl": 5, "ssi": 6, "1260h": 7,
+                 "ns_cmic": 8}
+
+FEATURES: dict[str, str] = {
+    "token_weight": f"distinctive 1.0 (x0.3 one letter, x0.6 two, less when common); generic/place 0.2; "
+                    f"unmatched generic words and places x{EXTRA_GENERIC} unless both names keep one",
+    "token_alignment": f"one-to-one, exact first, then 2-{MAX_JOIN} joined words, then fuzzy (>= {TOKEN_MIN_SIM})",
+    "coverage": "mean of the weighted coverage of the query and of the listed name",
+    "place_conflict": f"-{PLACE_CONFLICT} when both names keep an unmatched place",
+    "name_conflict": f"-{NAME_CONFLICT} when both names keep an unmatched distinctive word",
+    "generic_only_cap": f"capped at {GENERIC_ONLY_CAP} without a distinctive word, unless every word agrees",
+    "country_support": f"+{COUNTRY_BOOST} when the listed country agrees (CN/HK/MO as one)",
+}
 
 
 def token_similarity(a: str, b: str) -> float:
@@ -93,14 +122,21 @@ class _Name:
         return sum(self.weights)
 
 
+def _is_han_token(t: Token) -> bool:
+    return bool(t.source) and has_han(t.source)
+
+
 def _prepare(text: str, df: dict[str, int] | None = None, mode: str = "dict") -> _Name:
     toks = analyse(text, mode)
-    seen: set[str] = set()
+    seen: dict[str, bool] = {}
     uniq: list[Token] = []
-    for t in scored(toks):  # a repeated word ("Huawei 华为") counts once
-        if t.text not in seen:
-            seen.add(t.text)
-            uniq.append(t)
+    for t in scored(toks):
+        # the same word in two scripts ("Huawei 华为") counts once; repeats in one script are kept
+        han = _is_han_token(t)
+        if t.text in seen and seen[t.text] != han:
+            continue
+        seen.setdefault(t.text, han)
+        uniq.append(t)
     sc = tuple(uniq)
     weights = tuple(_weight(t, df) for t in sc)
     legal = tuple(t.text for t in toks if t.kind == "legal")
@@ -159,43 +195,48 @@ def _align(q: _Name, c: _Name) -> Alignment:
     q_used = [False] * nq
     c_used = [False] * nc
 
-    # joined words: "hua wei" ~ "huawei", "qingdaosuanneng" ~ "qingdao suanneng"
+    # joined words: "hua wei" ~ "huawei", "hai kang wei shi" ~ "haikangweishi"
     def join_pass(a: tuple[Token, ...], b: tuple[Token, ...], a_used: list[bool], b_used: list[bool],
                   a_sim: list[float], b_sim: list[float], a_is_query: bool) -> None:
         nonlocal distinctive
         if len(a) < 2:
             return
-        for i in range(len(a) - 1):
-            if a_used[i] or a_used[i + 1]:
-                continue
-            joined = a[i].text + a[i + 1].text
-            best_j, best_s = -1, 0.0
-            for j, t in enumerate(b):
-                if b_used[j] or len(t.text) < len(joined) - 3 or len(t.text) > len(joined) + 3:
+        for size in range(min(MAX_JOIN, len(a)), 1, -1):
+            for i in range(len(a) - size + 1):
+                if any(a_used[i : i + size]):
                     continue
-                sj = 1.0 if t.text == joined else token_similarity(joined, t.text)
-                if sj >= 0.85 and sj > best_s:
-                    best_j, best_s = j, sj
-            if best_j < 0:
-                continue
-            j = best_j
-            a_used[i] = a_used[i + 1] = b_used[j] = True
-            a_sim[i] = a_sim[i + 1] = b_sim[j] = best_s
-            kind = "name" if "name" in (a[i].kind, a[i + 1].kind, b[j].kind) else b[j].kind
-            distinctive = distinctive or kind == "name"
-            pair = f"{a[i].text} {a[i + 1].text}"
-            matches.append(TokenMatch(pair, b[j].text, best_s, kind) if a_is_query
-                           else TokenMatch(b[j].text, pair, best_s, kind))
+                joined = "".join(t.text for t in a[i : i + size])
+                best_j, best_s = -1, 0.0
+                for j, t in enumerate(b):
+                    if b_used[j] or len(t.text) < len(joined) - 3 or len(t.text) > len(joined) + 3:
+                        continue
+                    sj = 1.0 if t.text == joined else token_similarity(joined, t.text)
+                    if sj >= 0.85 and sj > best_s:
+                        best_j, best_s = j, sj
+                if best_j < 0:
+                    continue
+                j = best_j
+                b_used[j] = True
+                b_sim[j] = best_s
+                for k in range(i, i + size):
+                    a_used[k] = True
+                    a_sim[k] = best_s
+                kinds = {t.kind for t in a[i : i + size]} | {b[j].kind}
+                kind = "name" if "name" in kinds else b[j].kind
+                distinctive = distinctive or kind == "name"
+                pair = " ".join(t.text for t in a[i : i + size])
+                matches.append(TokenMatch(pair, b[j].text, best_s, kind) if a_is_query
+                               else TokenMatch(b[j].text, pair, best_s, kind))
 
-    exact_pairs: list[tuple[float, int, int]] = []
+    pairs: list[tuple[float, int, int]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
             s = token_similarity(a.text, b.text)
             if s > 0.0:
-                exact_pairs.append((s, i, j))
-    exact_pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+                pairs.append((s, i, j))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     # exact matches first, then joins, then fuzzy
-    for s, i, j in exact_pairs:
+    for s, i, j in pairs:
         if s < 1.0:
             break
         if q_used[i] or c_used[j]:
@@ -207,7 +248,7 @@ def _align(q: _Name, c: _Name) -> Alignment:
         matches.append(TokenMatch(qt[i].text, ct[j].text, s, kind))
     join_pass(qt, ct, q_used, c_used, q_sim, c_sim, True)
     join_pass(ct, qt, c_used, q_used, c_sim, q_sim, False)
-    for s, i, j in exact_pairs:
+    for s, i, j in pairs:
         if s >= 1.0 or q_used[i] or c_used[j]:
             continue
         q_used[i] = c_used[j] = True
@@ -216,8 +257,22 @@ def _align(q: _Name, c: _Name) -> Alignment:
         distinctive = distinctive or (kind == "name" and min(len(qt[i].text), len(ct[j].text)) > 1)
         matches.append(TokenMatch(qt[i].text, ct[j].text, s, kind))
 
-    cov_q = sum(w * s for w, s in zip(q.weights, q_sim, strict=True)) / (q.total or 1.0)
-    cov_c = sum(w * s for w, s in zip(c.weights, c_sim, strict=True)) / (c.total or 1.0)
+    # a generic word or place on one side only is an extra; on both sides unmatched it is a conflict
+    q_extra = any(not u and t.kind == "generic" for t, u in zip(qt, q_used, strict=True))
+    c_extra = any(not u and t.kind == "generic" for t, u in zip(ct, c_used, strict=True))
+    discount = not (q_extra and c_extra)
+
+    def coverage(name: _Name, sims: list[float], used: list[bool]) -> float:
+        num = den = 0.0
+        for t, w, sim, u in zip(name.tokens, name.weights, sims, used, strict=True):
+            if not u and t.kind != "name" and discount:
+                w *= EXTRA_GENERIC
+            num += w * sim
+            den += w
+        return num / (den or 1.0)
+
+    cov_q = coverage(q, q_sim, q_used)
+    cov_c = coverage(c, c_sim, c_used)
     score = 0.5 * (cov_q + cov_c)
     if any(t.kind == "place" and not u for t, u in zip(qt, q_used, strict=True)) and any(
         t.kind == "place" and not u for t, u in zip(ct, c_used, strict=True)
@@ -229,13 +284,12 @@ def _align(q: _Name, c: _Name) -> Alignment:
         score -= NAME_CONFLICT  # each side has a distinctive word the other lacks
     capped: str | None = None
     if not distinctive:
-        if q.generic_only and c.generic_only and q.key == c.key:
-            pass  # the whole listed name, word for word (e.g. "China Electronics Technology Group")
-        elif score > GENERIC_ONLY_CAP:
+        every_word = all(q_used) and all(c_used) and min(q_sim + c_sim) >= ALL_WORDS_SIM
+        if not every_word and score > GENERIC_ONLY_CAP:
             score = GENERIC_ONLY_CAP
             capped = "no distinctive word matched (only generic words, places or legal forms)"
     return Alignment(
-        score=min(1.0, score),
+        score=max(0.0, min(1.0, score)),
         query_coverage=cov_q,
         listed_coverage=cov_c,
         matches=tuple(matches),
@@ -247,7 +301,7 @@ def _align(q: _Name, c: _Name) -> Alignment:
 
 
 def compare_names(a: str, b: str) -> float:
-    """Score two names with the v1 algorithm, without list statistics (no country, no index)."""
+    """Score two names with the v2 algorithm, without list statistics (no country, no index)."""
     ta, tb = clean_input(a), clean_input(b)
     best = 0.0
     for qa in _variants(ta, None):
@@ -268,8 +322,30 @@ def _variants(text: str, df: dict[str, int] | None) -> list[_Name]:
 
 # --- results -----------------------------------------------------------------------------------
 
+def _list_rank(entry: ListEntry) -> tuple[int, int]:
+    effect = meaning_of(entry).effect
+    return (0 if effect in BLOCKING_EFFECTS else 1, LIST_PRIORITY.get(entry.list_id, 9))
+
+
+@dataclass(frozen=True, slots=True)
+class NameOrigin:
+    """Where a name known for a company comes from."""
+
+    entry: ListEntry  # the listing that publishes the name (or that a curated name belongs to)
+    kind: str  # name | alias | curated
+    curated: ZhName | None = None
+
+    def describe(self) -> str:
+        if self.curated is not None:
+            return f"{self.curated.describe()} for {self.entry.list_id} entry {self.entry.name!r}"
+        what = "primary name" if self.kind == "name" else "alias"
+        return f"{what} on {self.entry.list_id} entry {self.entry.name!r}"
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """One company: the listing that speaks for it (most restrictive) and all its listings."""
+
     entry: ListEntry
     matched_name: str
     score: float
@@ -279,10 +355,26 @@ class Hit:
     generic_tokens: tuple[str, ...]
     legal_forms: tuple[str, ...]
     meaning: HitMeaning
+    listings: tuple[ListEntry, ...] = ()
+    origin: NameOrigin | None = None
 
     @property
     def list_id(self) -> str:
         return self.entry.list_id
+
+    def via(self) -> str | None:
+        """How the matched name reaches this result, when it is not the entry's own name or alias."""
+        o = self.origin
+        if o is None:
+            return None
+        if o.curated is None and o.entry is self.entry:
+            return None
+        if o.curated is None:
+            return (f"the matched name is the {o.describe()}, the same company as this listing "
+                    f"(the listings share a name)")
+        if o.entry is self.entry:
+            return f"the matched name is a {o.describe()}"
+        return f"the matched name is a {o.describe()}, the same company as this listing"
 
     def explanation(self) -> dict[str, Any]:
         al = self.alignment
@@ -303,8 +395,14 @@ class Hit:
             summary += f"; country agrees ({self.entry.country_code}, +{COUNTRY_BOOST})"
         if al.capped:
             summary += f"; capped: {al.capped}"
-        return {
+        via = self.via()
+        if via:
+            summary += f"; {via}"
+        if len(self.listings) > 1:
+            summary += f"; listed {len(self.listings)} times ({', '.join(sorted({e.list_id for e in self.listings}))})"
+        out: dict[str, Any] = {
             "summary": summary,
+            "algorithm": ALGORITHM,
             "matched_tokens": [m.to_dict() for m in al.matches],
             "unmatched_query_tokens": list(al.unmatched_query),
             "unmatched_listed_tokens": list(al.unmatched_listed),
@@ -316,6 +414,12 @@ class Hit:
             "country_support": self.country_support,
             "matched_alias": self.matched_name != self.entry.name,
         }
+        if via:
+            out["matched_via"] = via
+        if self.origin is not None and self.origin.curated is not None:
+            z = self.origin.curated
+            out["curated_name"] = {"name": z.name, "kind": z.kind, "confidence": z.confidence, "source": z.source}
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         e = self.entry
@@ -328,6 +432,7 @@ class Hit:
             "country": e.country,
             "country_code": e.country_code,
             "entry_id": e.entry_id,
+            "entry_version": e.version,
             "citation": self.meaning.citation.short(),
             "citation_detail": self.meaning.citation.to_dict(),
             "license_requirement": self.meaning.license_requirement,
@@ -336,7 +441,16 @@ class Hit:
             "meaning": self.meaning.meaning,
             "federal_register": e.federal_register,
             "address": e.address,
+            "listings": [_listing_dict(x) for x in (self.listings or (e,))],
         }
+
+
+def _listing_dict(e: ListEntry) -> dict[str, Any]:
+    m = meaning_of(e)
+    return {"list": e.list_id, "entry_id": e.entry_id, "entry_version": e.version, "name": e.name,
+            "country": e.country, "effect": m.effect, "citation": m.citation.short(),
+            "license_requirement": m.license_requirement, "review_policy": m.review_policy,
+            "federal_register": e.federal_register}
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +463,7 @@ class ScreeningResult:
     snapshots: tuple[ListSnapshot, ...] = field(repr=False)
     lists: tuple[str, ...] = ()
     note: str | None = None
+    possible: tuple[Hit, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         snaps = [s.to_dict() for s in self.snapshots]
@@ -364,6 +479,7 @@ class ScreeningResult:
             },
             "threshold": self.threshold,
             "hits": [h.to_dict() for h in self.hits],
+            "possible_matches": [h.to_dict() for h in self.possible],
             **({"note": self.note} if self.note else {}),
         }
 
@@ -374,10 +490,40 @@ def _deletes(word: str) -> list[str]:
     return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
-class Screener:
-    """An in-memory index over one or more list snapshots. Build once; query many times."""
+_TRAILING_ABBREV = re.compile(r"^(.*\S)\s*\(([A-Z0-9][A-Z0-9 &.-]{1,11})\)\s*$")
 
-    def __init__(self, snapshots: Sequence[ListSnapshot], *, threshold: float = DEFAULT_THRESHOLD) -> None:
+
+def _country_group(code: str | None) -> str:
+    if not code:
+        return ""
+    return "CN" if code in SAME_AS.get("CN", frozenset()) else code
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class Screener:
+    """An in-memory index over one or more list snapshots. Build once; query many times.
+
+    ``curated``: Chinese names to attach to listed entries (default: the bundled ``zh_names.csv``);
+    pass ``()`` to index the lists' own names only.
+    """
+
+    def __init__(self, snapshots: Sequence[ListSnapshot], *, threshold: float = DEFAULT_THRESHOLD,
+                 curated: Iterable[ZhName] | None = None) -> None:
         if not 0.0 < threshold <= 1.0:
             raise InvalidInput(f"threshold must be in (0, 1], got {threshold}")
         self.snapshots: tuple[ListSnapshot, ...] = tuple(snapshots)
@@ -386,40 +532,95 @@ class Screener:
         for s in self.snapshots:
             self.entries.extend(s.entries)
         self.list_ids: tuple[str, ...] = tuple(dict.fromkeys(e.list_id for e in self.entries))
+        zh_by_entry: dict[tuple[str, str], list[ZhName]] = {}
+        for z in curated_names() if curated is None else curated:
+            zh_by_entry.setdefault((z.list_id, z.listed_name), []).append(z)
 
-        raw: list[tuple[int, str]] = []
+        # every name known for each entry: (entry index, text, origin kind, curated)
+        raw: list[tuple[int, str, str, ZhName | None]] = []
         for ei, e in enumerate(self.entries):
-            for n in e.names():
-                raw.append((ei, n))
-        # document frequency of distinctive words, over names
-        analysed = [analyse(" ".join(n.split())) for _, n in raw]
+            raw.append((ei, e.name, "name", None))
+            raw.extend((ei, a, "alias", None) for a in e.aliases)
+            raw.extend((ei, z.name, "curated", z) for z in zh_by_entry.get((e.list_id, e.name), ()))
+        # a primary name with a trailing abbreviation also stands for itself without it:
+        # "Semiconductor Manufacturing International Corporation (SMIC)" = "... Corporation"
+        extra_keys: list[tuple[int, str]] = []
+        for ei, e in enumerate(self.entries):
+            m = _TRAILING_ABBREV.match(e.name)
+            if m:
+                extra_keys.append((ei, m.group(1)))
+        analysed = [analyse(" ".join(n.split())) for _, n, _, _ in raw]
         df: dict[str, int] = {}
         for toks in analysed:
             for t in {t.text for t in toks if t.kind == "name"}:
                 df[t] = df.get(t, 0) + 1
         self._df = df
-        self._rec_entry: list[int] = []
+        prepared = [_prepare(" ".join(n.split()), df) if toks else None for (_, n, _, _), toks in zip(raw, analysed,
+                                                                                                     strict=True)]
+
+        # entity resolution: listings sharing a primary name, a multi-word alias or a registered Chinese name
+        uf = _UnionFind(len(self.entries))
+        first: dict[tuple[str, str, str], int] = {}
+        for (ei, _, kind, zc), name in zip(raw, prepared, strict=True):
+            if name is None or not name.tokens or (name.generic_only and (kind != "name" or len(name.tokens) < 3)):
+                continue
+            if kind == "alias" and len(name.tokens) < 2:
+                continue
+            if zc is not None and zc.kind not in ("registered", "former"):
+                continue
+            k = (name.key, _country_group(self.entries[ei].country_code), "p" if kind == "name" else "a")
+            for kk in ({k, (k[0], k[1], "a")} if kind == "name" else {k}):
+                if kk in first:
+                    uf.union(first[kk], ei)
+                else:
+                    first[kk] = ei
+        for ei, stem in extra_keys:
+            nm = _prepare(stem, df)
+            if nm.tokens and len(nm.tokens) >= (3 if nm.generic_only else 2):
+                for tag in ("p", "a"):
+                    kk = (nm.key, _country_group(self.entries[ei].country_code), tag)
+                    if kk in first:
+                        uf.union(first[kk], ei)
+        self._cluster_of: list[int] = [uf.find(i) for i in range(len(self.entries))]
+        members: dict[int, list[int]] = {}
+        for ei, c in enumerate(self._cluster_of):
+            members.setdefault(c, []).append(ei)
+        self._members = members
+
+        self._rec_entry: list[int] = []  # the entry that publishes the name (origin)
+        self._rec_cluster: list[int] = []
         self._rec_names: list[_Name] = []
+        self._rec_origin: list[tuple[str, ZhName | None]] = []
         self._rec_sets: list[frozenset[str]] = []
         self._postings: dict[str, list[int]] = {}
         self._by_key: dict[str, list[int]] = {}
-        for (ei, n), _toks in zip(raw, analysed, strict=True):
-            if not _toks:
+        seen: dict[tuple[int, str], int] = {}
+        # every listing of the company that carries the name: (entry index, name | alias | curated)
+        self._rec_publishers: list[list[tuple[int, str]]] = []
+        for (ei, _, kind, zr), name in zip(raw, prepared, strict=True):
+            if name is None or not name.tokens:
                 continue
-            name = _prepare(" ".join(n.split()), df)
-            if not name.tokens:
+            cl = self._cluster_of[ei]
+            if (cl, name.key) in seen:
+                pubs = self._rec_publishers[seen[(cl, name.key)]]
+                if all(p != ei for p, _ in pubs):
+                    pubs.append((ei, kind))
                 continue
+            seen[(cl, name.key)] = len(self._rec_names)
+            self._rec_publishers.append([(ei, kind)])
             rid = len(self._rec_names)
             self._rec_entry.append(ei)
+            self._rec_cluster.append(cl)
             self._rec_names.append(name)
+            self._rec_origin.append((kind, zr))
             self._rec_sets.append(frozenset(t.text for t in name.tokens))
-            keys = {t.text for t in name.tokens if t.kind == "name"}
+            keys: set[str] = {t.text for t in name.tokens if t.kind == "name"}
             toks = name.tokens
             for i in range(len(toks) - 1):  # joined pairs so "huawei" finds "hua wei"
                 if "name" in (toks[i].kind, toks[i + 1].kind):
                     keys.add(toks[i].text + toks[i + 1].text)
-            for k in keys:
-                self._postings.setdefault(k, []).append(rid)
+            for pk in keys:
+                self._postings.setdefault(pk, []).append(rid)
             self._by_key.setdefault(name.key, []).append(rid)
         # deletion neighbourhood (edit distance ~1-2) over the distinctive vocabulary
         self._deletes: dict[str, list[str]] = {}
@@ -455,13 +656,17 @@ class Screener:
             w = q.weights[i]
             for word, s in self._fuzzy_vocab(t.text):
                 for rid in self._postings.get(word, ()):
-                    acc[rid] = max(acc.get(rid, 0.0), 0.0) + w * s
-        for i in range(len(toks) - 1):  # query words that are joined in the listed name
-            joined = toks[i].text + toks[i + 1].text
-            for rid in self._postings.get(joined, ()):
-                acc[rid] = acc.get(rid, 0.0) + q.weights[i] + q.weights[i + 1]
+                    acc[rid] = acc.get(rid, 0.0) + w * s
+        for size in range(2, MAX_JOIN + 1):  # query words that are joined in the listed name
+            for i in range(len(toks) - size + 1):
+                joined = "".join(t.text for t in toks[i : i + size])
+                for rid in self._postings.get(joined, ()):
+                    acc[rid] = acc.get(rid, 0.0) + sum(q.weights[i : i + size])
         for rid in self._by_key.get(q.key, ()):
             acc[rid] = acc.get(rid, 0.0) + q.total
+        if q.generic_only:  # a name of generic words only: listed names holding all its words
+            for rid in self._generic_candidates(q):
+                acc[rid] = acc.get(rid, 0.0) + q.total
         # upper bound of the final score from what blocking saw: prune what cannot reach the floor
         other = [(t.text, q.weights[i]) for i, t in enumerate(toks) if t.kind != "name"]
         other_total = sum(w for _, w in other)
@@ -477,6 +682,10 @@ class Screener:
             return [rid for _, rid in ranked]
         ranked.sort(key=lambda x: (-x[0], x[1]))
         return [rid for _, rid in ranked[:MAX_CANDIDATES]]
+
+    def _generic_candidates(self, q: _Name) -> list[int]:
+        """Records whose key equals the query's, or whose words join to it ("micro electronic")."""
+        return list(self._by_key.get(q.key, ()))
 
     def screen(
         self, name: str, country: str | None = None, *, lists: Iterable[str] | None = None,
@@ -497,55 +706,80 @@ class Screener:
         variants = _variants(text, self._df)
         q = variants[0]
         note: str | None = None
+        listed = tuple(sorted(wanted or self.list_ids))
         if not q.tokens:
             note = "the name has only legal-form words or stop words; nothing to match"
-            return ScreeningResult(name, cc, thr, (), "", self.snapshots, tuple(sorted(wanted or self.list_ids)), note)
+            return ScreeningResult(name, cc, thr, (), "", self.snapshots, listed, note)
         if all(v.generic_only for v in variants):
-            note = ("the name has only generic words and places; it matches only a listed name made of "
-                    "exactly the same words")
+            note = ("the name has only generic words and places; it matches only a listed name whose every "
+                    "word agrees")
+        floor = max(0.0, thr - POSSIBLE_BAND)
         best: dict[int, tuple[float, float, bool, int, Alignment, _Name]] = {}
         for v in variants:
-            for rid in self._candidates(v, thr):
-                ei = self._rec_entry[rid]
-                entry = self.entries[ei]
-                if wanted is not None and entry.list_id not in wanted:
+            for rid in self._candidates(v, floor):
+                cl = self._rec_cluster[rid]
+                members = self._members[cl]
+                if wanted is not None and not any(self.entries[m].list_id in wanted for m in members):
                     continue
                 al = _align(v, self._rec_names[rid])
                 if al.score <= 0.0:
                     continue
-                support = cc is not None and same_country(cc, entry.country_code)
+                support = cc is not None and any(same_country(cc, self.entries[m].country_code) for m in members)
                 total = min(1.0, al.score + (COUNTRY_BOOST if support else 0.0))
-                prev = best.get(ei)
+                prev = best.get(cl)
                 if prev is None or (total, al.score) > (prev[0], prev[1]):
-                    best[ei] = (total, al.score, support, rid, al, v)
+                    best[cl] = (total, al.score, support, rid, al, v)
+        folded = text.casefold()
         hits: list[Hit] = []
-        for ei, (total, base, support, rid, al, v) in best.items():
-            if total + 1e-9 < thr:
+        possible: list[Hit] = []
+        for cl, (total, base, support, rid, al, v) in best.items():
+            if total + 1e-9 < floor:
                 continue
-            entry = self.entries[ei]
+            if total + 1e-9 < thr and al.capped:
+                continue
+            listings = [self.entries[m] for m in self._members[cl]
+                        if wanted is None or self.entries[m].list_id in wanted]
             rec = self._rec_names[rid]
-            matched = rec.text
-            hits.append(Hit(
-                entry=entry, matched_name=matched, score=round(total, 4), name_score=base,
+            pub_kind = {id(self.entries[p]): k for p, k in self._rec_publishers[rid]}
+            rank_of = {"name": 0, "alias": 1, "curated": 2}
+            listings.sort(key=lambda e: (*_list_rank(e), rank_of.get(pub_kind.get(id(e), ""), 3),
+                                         0 if e.name.casefold() == folded else 1, e.entry_id))
+            head = listings[0]
+            p0, k0 = self._rec_publishers[rid][0]
+            origin_entry = head if id(head) in pub_kind else self.entries[p0]
+            origin_kind = pub_kind.get(id(head), k0)
+            _, z = self._rec_origin[rid]
+            hit = Hit(
+                entry=head, matched_name=rec.text, score=round(total, 4), name_score=base,
                 country_support=support, alignment=al,
                 generic_tokens=tuple(t.text for t in v.tokens if t.kind != "name"),
-                legal_forms=v.legal, meaning=meaning_of(entry),
-            ))
-        folded = text.casefold()
+                legal_forms=v.legal, meaning=meaning_of(head), listings=tuple(listings),
+                origin=NameOrigin(origin_entry, origin_kind, z if origin_kind == "curated" else None),
+            )
+            (hits if total + 1e-9 >= thr else possible).append(hit)
 
         q_legal = set(q.legal)
 
         def order(h: Hit) -> tuple[float, int, int, int, int, int, int, str]:
             exact = 0 if h.entry.name.casefold() == folded else 1 if h.matched_name.casefold() == folded else 2
             legal_agrees = 0 if q_legal and q_legal == set(_prepare(h.matched_name).legal) else 1
-            return (-h.score, exact, LIST_PRIORITY.get(h.list_id, 9), 0 if h.matched_name == h.entry.name else 1,
-                    legal_agrees, -len(h.entry.aliases), len(h.entry.name), h.entry.entry_id)
+            blocking, prio = _list_rank(h.entry)
+            return (-h.score, blocking, exact, prio, legal_agrees, -len(h.entry.aliases), len(h.entry.name),
+                    h.entry.entry_id)
 
         hits.sort(key=order)
+        possible.sort(key=order)
         normalized = " ".join(t.text for t in q.tokens)
-        return ScreeningResult(name, cc, thr, tuple(hits[:limit]), normalized, self.snapshots,
-                               tuple(sorted(wanted or self.list_ids)), note)
+        return ScreeningResult(name, cc, thr, tuple(hits[:limit]), normalized, self.snapshots, listed, note,
+                               tuple(possible[:MAX_POSSIBLE]))
+
+    def company_of(self, entry: ListEntry) -> tuple[ListEntry, ...]:
+        """All listings resolved to the same company as ``entry`` (itself included)."""
+        for i, e in enumerate(self.entries):
+            if e is entry:
+                return tuple(self.entries[m] for m in self._members[self._cluster_of[i]])
+        return (entry,)
 
     def stats(self) -> dict[str, int]:
-        return {"entries": len(self.entries), "names": len(self._rec_names), "vocabulary": len(self._postings),
-                "delete_keys": len(self._deletes)}
+        return {"entries": len(self.entries), "companies": len(self._members), "names": len(self._rec_names),
+                "vocabulary": len(self._postings), "delete_keys": len(self._deletes)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,18 @@ class ListEntry:
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def version(self) -> str:
+        """``entry_version``: a content hash of the entry's published fields (not of its id).
+
+        It changes when the publisher changes anything in the entry (a new alias, address, licence
+        text), so a decision recorded against (party, entry_id, entry_version) is asked again then.
+        """
+        d = self.to_dict()
+        d.pop("entry_id", None)
+        canon = json.dumps(d, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return "v1:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"entry_id": self.entry_id, "list": self.list_id, "name": self.name}

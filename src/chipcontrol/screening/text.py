@@ -1,8 +1,9 @@
 """Name normalisation: Unicode, case, punctuation, scripts, legal forms, generic words.
 
-``analyse(name)`` turns a raw party name into a tuple of :class:`Token` objects. Han script is
-segmented with a small dictionary of company words (科技 -> technology) and the rest is
-romanised with pypinyin; other scripts go through unidecode. Every token carries a ``kind``:
+``analyse(name)`` turns a raw party name into a tuple of :class:`Token` objects. Han script goes
+through :mod:`chipcontrol.screening.chinese` (OpenCC traditional -> simplified, jieba with a
+company-name dictionary, administrative suffixes, numerals, names romanised whole with pypinyin);
+other scripts go through unidecode. Every token carries a ``kind``:
 
 * ``name``    distinctive word; a match needs at least one of these (or a full-name match)
 * ``generic`` industry/organisation word (technology, group, institute, ...), down-weighted
@@ -18,23 +19,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from unidecode import unidecode
 
 from chipcontrol.errors import InvalidInput
-from chipcontrol.screening.lexicon import (
-    CHINESE_DIGITS,
-    CHINESE_UNITS,
-    GENERIC_CANON,
-    HAN_LEGAL,
-    HAN_MAX_WORD,
-    HAN_WORDS,
-    LEGAL_FORMS,
-    PLACES,
-    STOPWORDS,
-)
+from chipcontrol.screening.chinese import han_pieces
+from chipcontrol.screening.lexicon import GENERIC_CANON, LEGAL_FORMS, PLACES, STOPWORDS
 
 MAX_NAME_LENGTH = 500
 """Longest party name accepted (characters, after trimming). The longest listed name is ~300."""
@@ -78,85 +69,6 @@ def clean_input(name: object, *, what: str = "name") -> str:
     return text
 
 
-def _chinese_number(s: str) -> int | None:
-    total, current = 0, 0
-    for ch in s:
-        if ch in CHINESE_DIGITS:
-            current = CHINESE_DIGITS[ch]
-        elif ch in CHINESE_UNITS:
-            total += (current or 1) * CHINESE_UNITS[ch]
-            current = 0
-        else:
-            return None
-    return total + current
-
-
-def _ordinal(n: int) -> str:
-    if 10 <= n % 100 <= 20:
-        return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-_NUMERAL_CHARS = set(CHINESE_DIGITS) | set(CHINESE_UNITS)
-
-
-def _pinyin(chunk: str) -> str:
-    return "".join(lazy_pinyin(chunk, style=Style.NORMAL)).lower()
-
-
-def _han_run(run: str, mode: str) -> list[tuple[str, str, str]]:
-    """Segment a run of Han characters -> (folded text, original, hint).
-
-    hint: "legal" (legal form), "dict" (dictionary word, translated), "han" (romanised chunk).
-    mode "dict" translates dictionary words to English; mode "pinyin" romanises them instead
-    (so 集成电路 -> "jichengdianlu", matching pinyin aliases such as "Jicheng Dianlu").
-    """
-    out: list[tuple[str, str, str]] = []
-    buf: list[str] = []
-
-    def flush() -> None:
-        if buf:
-            chunk = "".join(buf)
-            out.append((_pinyin(chunk), chunk, "han"))
-            buf.clear()
-
-    i = 0
-    while i < len(run):
-        # 第十三 -> 13th ; 十三 -> 13
-        if run[i] == "第" or run[i] in _NUMERAL_CHARS:
-            j = i + 1 if run[i] == "第" else i
-            k = j
-            while k < len(run) and run[k] in _NUMERAL_CHARS:
-                k += 1
-            if k > j:
-                n = _chinese_number(run[j:k])
-                if n is not None:
-                    flush()
-                    out.append((_ordinal(n) if run[i] == "第" else str(n), run[i:k], "dict"))
-                    i = k
-                    continue
-        for size in range(min(HAN_MAX_WORD, len(run) - i), 0, -1):
-            word = run[i : i + size]
-            if word in HAN_LEGAL:
-                flush()
-                out.append((HAN_LEGAL[word], word, "legal"))
-                i += size
-                break
-            if word in HAN_WORDS:
-                flush()
-                if mode == "pinyin":
-                    out.append((_pinyin(word), word, "dict"))
-                else:
-                    out.append((HAN_WORDS[word], word, "dict"))
-                i += size
-                break
-        else:
-            buf.append(run[i])
-            i += 1
-    flush()
-    return out
-
-
 _APOSTROPHES = "'’‘`´ʼʻ"
 _PUNCT_RE = re.compile(r"[^a-z0-9 ]+")
 _AMP_RE = re.compile(r"\s*&\s*")
@@ -185,7 +97,7 @@ def _segments(text: str, mode: str) -> list[tuple[str, str, str]]:
             j = i
             while j < n and is_han(text[j]):
                 j += 1
-            for folded, orig, hint in _han_run(text[i:j], mode):
+            for folded, orig, hint in han_pieces(text[i:j], mode):
                 if hint == "legal":
                     pieces.append((folded, orig, hint))
                 else:
@@ -254,7 +166,9 @@ def _classify(word: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=65536)
 def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
-    """Normalise a (cleaned) name into tagged tokens. Pure; cached. ``mode``: see :func:`_han_run`."""
+    """Normalise a (cleaned) name into tagged tokens. Pure; cached. ``mode``: see
+    :func:`chipcontrol.screening.chinese.han_pieces` ("dict" translates Chinese dictionary words, "pinyin"
+    romanises them)."""
     text = unicodedata.normalize("NFKC", name)
     pieces = _segments(text, mode)
     words = [w for w, _, _ in pieces]
@@ -267,8 +181,17 @@ def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
             i += 1
             continue
         if hint == "han":
-            # a romanised Han chunk is a name (or a place), never a generic synonym
+            # a romanised Han name is a name (or a place), never a generic synonym
             tokens.append(Token(word, "place" if word in PLACES else "name", orig))
+            i += 1
+            continue
+        if hint in ("generic", "place"):
+            # a Chinese dictionary word: its kind comes from the lexicon, whatever the English says
+            tokens.append(Token(GENERIC_CANON.get(word, word) if hint == "generic" else word, hint, orig))
+            i += 1
+            continue
+        if hint == "number":
+            tokens.append(Token(word, "name", orig))
             i += 1
             continue
         # longest legal-form phrase starting here

@@ -1,0 +1,275 @@
+"""Chinese text analysis for party names: OpenCC, a jieba segmenter with a company-name dictionary, rules.
+
+``han_pieces(run)`` turns one run of Han characters into ``(folded, original, hint)`` pieces:
+
+* traditional characters are converted to simplified first (OpenCC ``t2s``), so 華為 = 华为;
+* the run is segmented with jieba over our own dictionary (``data/zh_lexicon.tsv``: legal forms,
+  generic industry words, places, administrative suffixes; plus the short names of the curated
+  Chinese names, so that a brand such as 云从 is never split into 云 "cloud" + 从);
+* an administrative suffix after a place joins the place (深圳市 = 深圳 = "shenzhen"; 新疆维吾尔自治区);
+  a leading unknown word followed by 市/省/县 is a place too (昆山市);
+* 第十三 is the ordinal "13th" and a numeral before 所/研究所/厂/院 is a number ("十三所" = "13");
+  every other numeral stays inside the name (华大九天 = "huadajiutian", never "huada 9 tian");
+* consecutive words that are not legal forms, generic words or places form one name, romanised
+  as one token with every syllable kept (新芯 = "xinxin", 创新 inside a name = "chuangxin"):
+  a single character is never split out of a name and never translated on its own.
+
+hint: ``legal`` (legal form), ``generic`` / ``place`` (dictionary word, translated in mode
+"dict", romanised in mode "pinyin"), ``number``, ``han`` (romanised name).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import jieba
+import opencc
+from pypinyin import Style, lazy_pinyin
+
+jieba.setLogLevel(logging.WARNING)
+
+ADMIN_SUFFIX_AFTER_UNKNOWN = frozenset({"市", "省", "县", "自治区", "特别行政区", "新区"})
+NUMBER_SUFFIXES = ("研究所", "研究院", "所", "厂", "院", "分院")
+CHINESE_DIGITS: dict[str, int] = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
+CHINESE_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL_CHARS = frozenset(CHINESE_DIGITS) | frozenset(CHINESE_UNITS)
+
+
+@dataclass(frozen=True, slots=True)
+class LexWord:
+    word: str
+    kind: str  # legal | generic | place | admin
+    english: str
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, LexWord]:
+    """The Chinese company-name lexicon (data file), keyed by simplified word."""
+    text = resources.files("chipcontrol.screening").joinpath("data", "zh_lexicon.tsv").read_text("utf-8")
+    out: dict[str, LexWord] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, kind, english = line.split("\t")
+        out[word] = LexWord(word, kind, english)
+    return out
+
+
+_converter_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified Chinese with OpenCC (``t2s``); other text unchanged."""
+    with _converter_lock:
+        return str(_t2s().convert(text))
+
+
+@lru_cache(maxsize=4)
+def _s2t(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_traditional(text: str, region: str = "tw") -> str:
+    """Simplified -> traditional with OpenCC (``s2tw`` or ``s2hk``): how traditional forms are derived."""
+    with _converter_lock:
+        return str(_s2t("s2hk" if region == "hk" else "s2tw").convert(text))
+
+
+class _Segmenter:
+    """A jieba tokenizer over our dictionary only (built in memory; no cache files)."""
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        lines: list[str] = []
+        for w, lw in lexicon().items():
+            # legal forms and generic words win over names inside which they could be read
+            freq = {"legal": 50000, "admin": 3000, "place": 20000, "generic": 10000}[lw.kind]
+            lines.append(f"{w} {freq * len(w)}")
+        for w in extra_words:
+            if len(w) >= 2 and w not in lexicon():
+                lines.append(f"{w} {30000 * len(w)}")
+        tk = jieba.Tokenizer()
+        tk.FREQ, tk.total = tk.gen_pfdict(io.BytesIO("\n".join(lines).encode("utf-8")))
+        tk.initialized = True
+        self._tk = tk
+
+    def cut(self, run: str) -> list[str]:
+        return [w for w in self._tk.cut(run, HMM=False) if w]
+
+
+_segmenter: _Segmenter | None = None
+_seg_lock = threading.Lock()
+_company_words: tuple[str, ...] | None = None
+
+
+def set_company_words(words: Iterable[str] | None) -> None:
+    """Replace the company-name words the segmenter knows (None: the curated names' short forms)."""
+    global _segmenter, _company_words
+    with _seg_lock:
+        _company_words = None if words is None else tuple(dict.fromkeys(words))
+        _segmenter = None
+    han_pieces.cache_clear()
+
+
+def _get_segmenter() -> _Segmenter:
+    global _segmenter
+    with _seg_lock:
+        if _segmenter is None:
+            words = _company_words
+            if words is None:
+                from chipcontrol.screening.zh_names import company_words
+
+                words = company_words()
+            _segmenter = _Segmenter(words)
+        return _segmenter
+
+
+@lru_cache(maxsize=1)
+def _base_segmenter() -> _Segmenter:
+    return _Segmenter(())
+
+
+def base_cores(name: str) -> list[str]:
+    """The name chunks (2+ characters) of ``name`` segmented with the lexicon alone."""
+    out: list[str] = []
+    for run in re.findall(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff]+", to_simplified(name)):
+        words = _base_segmenter().cut(run)
+        pieces = _merge(_classify_words(words))
+        out.extend(t for t, k in pieces if k == "name" and len(t) >= 2)
+    return out
+
+
+def segment(run: str) -> list[str]:
+    """jieba segmentation of a simplified Han run over the company-name dictionary (raw words)."""
+    return _get_segmenter().cut(run)
+
+
+def pinyin(chunk: str) -> str:
+    """Toneless pinyin of a Han chunk, syllables joined, every syllable kept (芯芯 -> "xinxin")."""
+    return "".join(lazy_pinyin(chunk, style=Style.NORMAL)).lower()
+
+
+def chinese_number(s: str) -> int | None:
+    """十三 -> 13, 七〇一 -> 701, 二十 -> 20; None when ``s`` is not a numeral."""
+    if not s or any(ch not in _NUMERAL_CHARS for ch in s):
+        return None
+    if not any(ch in CHINESE_UNITS for ch in s):  # digit by digit: 七〇一
+        return int("".join(str(CHINESE_DIGITS[ch]) for ch in s))
+    total, current = 0, 0
+    for ch in s:
+        if ch in CHINESE_DIGITS:
+            current = CHINESE_DIGITS[ch]
+        else:
+            total += (current or 1) * CHINESE_UNITS[ch]
+            current = 0
+    return total + current
+
+
+def ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+
+@lru_cache(maxsize=65536)
+def han_pieces(run: str, mode: str = "dict") -> tuple[tuple[str, str, str], ...]:
+    """Analyse one Han run (see the module docstring). ``mode``: "dict" translates dictionary words
+    to English; "pinyin" romanises them (集成电路 -> "jichengdianlu", to meet pinyin aliases)."""
+    run = to_simplified(run)
+    lex = lexicon()
+    merged = _merge(_classify_words(segment(run)))
+    return _render(merged, mode, lex)
+
+
+def _classify_words(words: list[str]) -> list[tuple[str, str]]:
+    """(text, kind) with kind in legal | generic | place | admin | ordinal | number | name."""
+    lex = lexicon()
+    items: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        # 第十三 -> ordinal ; 十三所 -> number
+        if w == "第" or w in _NUMERAL_CHARS:
+            j = i + 1 if w == "第" else i
+            k = j
+            while k < len(words) and len(words[k]) == 1 and words[k] in _NUMERAL_CHARS:
+                k += 1
+            num = chinese_number("".join(words[j:k])) if k > j else None
+            if num is not None and (w == "第" or (k < len(words) and words[k] in NUMBER_SUFFIXES)):
+                items.append(("".join(words[i:k]), "ordinal" if w == "第" else "number"))
+                i = k
+                continue
+        lw = lex.get(w)
+        items.append((w, lw.kind if lw is not None else "name"))
+        i += 1
+    return items
+
+
+def _merge(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Place + administrative suffix; a leading unknown word + 市/省/县; consecutive name words."""
+    merged: list[tuple[str, str]] = []
+    for text, kind in items:
+        prev = merged[-1] if merged else None
+        if kind == "admin":
+            if prev is not None and prev[1] == "place":
+                merged[-1] = (prev[0] + text, "place")
+                continue
+            if prev is not None and prev[1] == "name" and len(merged) == 1 and len(prev[0]) >= 2 \
+                    and text in ADMIN_SUFFIX_AFTER_UNKNOWN:
+                merged[-1] = (prev[0] + text, "place")
+                continue
+            kind = "name"  # 区 inside a name stays in the name
+        if kind == "name" and prev is not None and prev[1] == "name":
+            merged[-1] = (prev[0] + text, "name")
+            continue
+        merged.append((text, kind))
+    return merged
+
+
+def _render(merged: list[tuple[str, str]], mode: str, lex: dict[str, LexWord]) -> tuple[tuple[str, str, str], ...]:
+    out: list[tuple[str, str, str]] = []
+    for text, kind in merged:
+        if kind == "legal":
+            out.append((lex[text].english, text, "legal"))
+        elif kind in ("generic", "place"):
+            base = _place_base(text) if kind == "place" else text
+            lw = lex.get(base)
+            if mode == "pinyin" or lw is None:
+                out.append((pinyin(base), text, kind))
+            else:
+                out.append((lw.english, text, kind))
+        elif kind == "ordinal":
+            n = chinese_number(text[1:])
+            out.append((ordinal(n) if n is not None else pinyin(text), text, "number"))
+        elif kind == "number":
+            n = chinese_number(text)
+            out.append((str(n) if n is not None else pinyin(text), text, "number"))
+        else:
+            out.append((pinyin(text), text, "han"))
+    return tuple(out)
+
+
+def _place_base(text: str) -> str:
+    """深圳市 -> 深圳 ; 新疆维吾尔自治区 -> 新疆维吾尔 (the place without its administrative suffix)."""
+    lex = lexicon()
+    for size in range(min(len(text) - 1, 7), 0, -1):
+        suffix = text[-size:]
+        lw = lex.get(suffix)
+        if lw is not None and lw.kind == "admin":
+            return text[:-size]
+    return text
