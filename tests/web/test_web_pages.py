@@ -102,11 +102,11 @@ def test_audit_log_and_verify(web: Web) -> None:
     m = re.search(r'data-audit="(\d+)"', checked.text)
     assert m
     r = c.get("/audit")
-    assert "viewer-user (key 1)" in r.text and "check" in r.text and "no_license_required" in r.text
+    assert "viewer-user (key 1)" in r.text and "check" in r.text and "NVIDIA H20 (HGX) → DE: " in r.text
     r = c.post("/audit/verify", headers=HX)
     assert "Chain intact" in r.text
     r = c.get(f"/audit/{m.group(1)}")
-    assert "Inputs" in r.text and "&#34;destination&#34;: &#34;DE&#34;" in r.text
+    assert "Inputs" in r.text and "&#34;destination&#34;: &#34;DE&#34;" in r.text and "<dt>destination</dt><dd>DE</dd>" in r.text
 
 
 def test_unknown_page_is_html(web: Web) -> None:

@@ -149,3 +149,7 @@ def add_screening(session: Session, row: ScreeningResultRow) -> ScreeningResultR
 
 def recent_decisions(session: Session, limit: int = 50) -> Sequence[Decision]:
     return session.scalars(select(Decision).order_by(Decision.id.desc()).limit(limit)).all()
+
+
+def recent_screenings(session: Session, limit: int = 50) -> Sequence[ScreeningResultRow]:
+    return session.scalars(select(ScreeningResultRow).order_by(ScreeningResultRow.id.desc()).limit(limit)).all()

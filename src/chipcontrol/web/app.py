@@ -7,19 +7,22 @@ result fragment.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from chipcontrol import __version__
-from chipcontrol.errors import ChipControlError
+from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.services import audit, decide, inputs, keys, lab, ledger, specfile
 from chipcontrol.services.keys import Principal
 from chipcontrol.services.runtime import Runtime
@@ -127,10 +130,17 @@ def home(request: Request) -> HTMLResponse:
     with _rt(request).store.read() as session:
         from chipcontrol.store import repositories as repo
 
-        recent = [{"seq": d.audit_seq, "kind": d.kind, "item": d.item, "destination": d.destination,
-                   "outcome": d.outcome, "actor": d.actor, "created_at": d.created_at}
-                  for d in repo.recent_decisions(session, 10)]
-    return _page(request, "home.html", who, recent=recent)
+        recent: list[dict[str, Any]] = [
+            {"seq": d.audit_seq, "kind": d.kind, "item": d.item, "destination": d.destination,
+             "outcome": d.outcome, "actor": d.actor, "created_at": d.created_at}
+            for d in repo.recent_decisions(session, 10)]
+        recent += [{"seq": x.audit_seq, "kind": "screen", "item": x.query, "destination": x.country,
+                    "outcome": f"{x.hit_count} hit(s)" + (f", top {x.top_list} {x.top_score:.2f}"
+                                                         if x.top_score is not None else ""),
+                    "actor": x.actor, "created_at": x.created_at}
+                   for x in repo.recent_screenings(session, 10)]
+    recent.sort(key=lambda d: int(d["seq"] or 0), reverse=True)
+    return _page(request, "home.html", who, recent=recent[:10])
 
 
 def _item_ref(chip: str | None, spec: str | None) -> decide.ItemRef:
@@ -170,27 +180,45 @@ def check_form(request: Request, chip: str | None = None) -> HTMLResponse:
                                                                                    "origin": "US"})
 
 
-@router.post("/check", response_class=HTMLResponse)
-def check(request: Request, destination: Text, chip: OptText = None, spec: OptText = None, origin: OptText = None,
-          end_user: OptText = None, end_user_hq: OptText = None, exporter: OptText = None,
-          quantity: OptText = None, end_use: Annotated[list[str] | None, Form()] = None, as_of: OptText = None,
-          view: OptText = None) -> HTMLResponse:
-    who = _who(request)
-    form = {"chip": chip or "", "spec": spec or "", "destination": destination, "origin": origin or "US",
-            "end_user": end_user or "", "end_user_hq": end_user_hq or "", "exporter": exporter or "",
-            "quantity": quantity or "", "end_uses": end_use or [], "as_of": as_of or "", "view": view or ""}
-    try:
-        ref = _item_ref(chip, spec)
-        qty = None
-        if _opt(quantity):
+def shipment_query(form: Any) -> decide.ShipmentQuery:
+    """The shipment query from a form, field by field from :class:`services.assess.CheckRequest`: a text field
+    by its name, a tuple field from every value of its name (or of its singular: ``end_use`` for ``end_uses``),
+    an int field parsed and held to the API's limits. New request fields need only a form input."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(decide.ShipmentQuery):
+        if str(f.type).startswith("tuple"):
+            raw = [*form.getlist(f.name), *form.getlist(f.name.rstrip("s"))]
+            values[f.name] = tuple(v.strip() for v in raw if isinstance(v, str) and v.strip())
+            continue
+        value = form.get(f.name)
+        text = _opt(value if isinstance(value, str) else None)
+        if text is None:
+            continue
+        if "int" in str(f.type):
             try:
-                qty = int(str(quantity).strip())
+                values[f.name] = int(text)
             except ValueError:
-                raise ChipControlError(f"quantity {quantity!r} is not a whole number") from None
-        q = decide.ShipmentQuery(destination=destination, origin=_opt(origin) or "US", end_user=_opt(end_user),
-                                 end_user_hq=_opt(end_user_hq), exporter=_opt(exporter), quantity=qty,
-                                 end_uses=tuple(end_use or ()))
-        data = decide.check(_rt(request), who, ref, q, as_of=_opt(as_of), view=_opt(view))
+                raise InvalidInput(f"{f.name.replace('_', ' ')} {text!r} is not a whole number") from None
+        else:
+            values[f.name] = text
+    if "destination" not in values:
+        raise InvalidInput("destination code is empty")
+    values.setdefault("origin", "US")
+    return decide.ShipmentQuery(**values)
+
+
+@router.post("/check", response_class=HTMLResponse)
+async def check(request: Request) -> HTMLResponse:
+    who = _who(request)
+    raw = await request.form()
+    form: dict[str, Any] = {k: (v if isinstance(v, str) else "") for k, v in raw.items()}
+    form["end_uses"] = raw.getlist("end_use")
+    form.setdefault("origin", "US")
+    try:
+        ref = _item_ref(_opt(form.get("chip")), form.get("spec"))
+        q = shipment_query(raw)
+        data = await run_in_threadpool(decide.check, _rt(request), who, ref, q, as_of=_opt(form.get("as_of")),
+                                       view=_opt(form.get("view")))
         return _result(request, who, "check.html", "_check.html", data=data, chips=_chip_names(), form=form)
     except ChipControlError as exc:
         return _result(request, who, "check.html", "_error.html", error=exc, chips=_chip_names(), form=form)
@@ -264,20 +292,44 @@ def _lab(request: Request, who: Principal, as_of: str | None, destination: str |
         return _page(request, "lab.html", who, data=None, form=form, error=exc)
 
 
+PAGE = 25
+
+
+def _offset(page: int | None) -> int:
+    return (max(1, page or 1) - 1) * PAGE
+
+
 @router.get("/licences", response_class=HTMLResponse)
-def licences(request: Request) -> HTMLResponse:
-    who = _who(request)
-    rt = _rt(request)
-    return _page(request, "licences.html", who, licences=ledger.list_licences(rt.store),
-                 shipments=ledger.list_shipments(rt.store, limit=50), chips=_chip_names(), form={}, sform={})
+def licences(request: Request, page: int = 1, spage: int = 1) -> HTMLResponse:
+    return _licence_page(request, _who(request), page=page, spage=spage)
 
 
-def _licence_page(request: Request, who: Principal, **ctx: Any) -> HTMLResponse:
+def _licence_page(request: Request, who: Principal, page: int = 1, spage: int = 1, **ctx: Any) -> HTMLResponse:
     rt = _rt(request)
     ctx.setdefault("form", {})
     ctx.setdefault("sform", {})
-    return _page(request, "licences.html", who, licences=ledger.list_licences(rt.store),
-                 shipments=ledger.list_shipments(rt.store, limit=50), chips=_chip_names(), **ctx)
+    return _page(request, "licences.html", who,
+                 licences=ledger.list_licences(rt.store, limit=PAGE, offset=_offset(page)),
+                 lpager=pager(ledger.count_licences(rt.store), page, "page", request),
+                 shipments=ledger.list_shipments(rt.store, limit=PAGE, offset=_offset(spage)),
+                 spager=pager(ledger.count_shipments(rt.store), spage, "spage", request),
+                 chips=_chip_names(), idem=uuid.uuid4().hex, **ctx)
+
+
+def pager(total: int, page: int | None, param: str, request: Request, size: int = PAGE) -> dict[str, Any]:
+    """Page links for a list page: the current page, the count of pages, and the URL of any page (the query
+    string kept, this page's parameter replaced)."""
+    pages = max(1, (total + size - 1) // size)
+    current = min(max(1, page or 1), pages)
+    base = [(k, v) for k, v in request.query_params.multi_items() if k != param]
+
+    def url(n: int) -> str:
+        return f"{request.url.path}?{urlencode([*base, (param, str(n))])}"
+
+    shown = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
+    return {"total": total, "page": current, "pages": pages, "size": size, "first": (current - 1) * size + 1,
+            "last": min(total, current * size), "prev": url(current - 1) if current > 1 else None,
+            "next": url(current + 1) if current < pages else None, "links": [(n, url(n)) for n in shown]}
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
@@ -313,7 +365,7 @@ def create_licence(request: Request, number: Text, items: Text, destinations: Te
 @router.post("/shipments", response_class=HTMLResponse)
 def create_shipment(request: Request, licence_number: Text, chip: Text, destination: Text, quantity: Text,
                     end_user: OptText = None, value: OptText = None, shipped_on: OptText = None,
-                    reference: OptText = None) -> HTMLResponse:
+                    reference: OptText = None, idempotency_key: OptText = None) -> HTMLResponse:
     who = _who(request)
     sform = {"licence_number": licence_number, "chip": chip, "destination": destination, "quantity": quantity,
              "end_user": end_user or "", "value": value or "", "shipped_on": shipped_on or "",
@@ -326,32 +378,70 @@ def create_shipment(request: Request, licence_number: Text, chip: Text, destinat
             qty = int(quantity)
         except ValueError:
             raise ChipControlError(f"quantity {quantity!r} is not a whole number") from None
-        out = ledger.record_shipment(_rt(request).store, ledger.ShipmentInput(
+        booked = ledger.book_shipment(_rt(request).store, ledger.ShipmentInput(
             licence_number=licence_number, chip=chip, destination=destination, quantity=qty,
-            end_user=_opt(end_user), value=_opt(value), shipped_on=_opt(shipped_on), reference=_opt(reference)), who)
+            end_user=_opt(end_user), value=_opt(value), shipped_on=_opt(shipped_on), reference=_opt(reference)),
+            who, idempotency_key=_opt(idempotency_key), settings=_rt(request).settings)
+        if booked.status >= 400:
+            err = booked.body["error"]
+            return _licence_page(request, who, sform=sform, serror=f"Refused: {err['message']} [{err['code']}]")
+        out = booked.body
         lic = out["licence"]
         left = lic["quantity_remaining"]
+        flags = "".join(f" Flag: {f['message']}." for f in out.get("flags") or [])
+        again = " (already recorded: this is the first answer)" if booked.replayed else ""
         return _licence_page(request, who, smessage=f"Shipment {out['id']} recorded against {lic['number']}"
-                             + (f"; {left} units left." if left is not None else "."))
+                             + (f"; {left} units left." if left is not None else ".") + again + flags)
     except ChipControlError as exc:
         return _licence_page(request, who, sform=sform, serror=f"Refused: {exc} [{exc.code}]")
 
 
-@router.get("/licences/{number}", response_class=HTMLResponse)
-def licence_page(request: Request, number: str) -> HTMLResponse:
+@router.post("/shipments/{shipment_id}/void", response_class=HTMLResponse)
+def void_shipment(request: Request, shipment_id: int, reason: Text) -> Response:
+    who = _who(request)
+    if not _same_origin(request):
+        return error_page(request, 403, "cross-site request refused")
+    try:
+        out = ledger.void_shipment(_rt(request).store, shipment_id, reason, who)
+    except ChipControlError as exc:
+        return _licence_page(request, who, serror=f"Void refused: {exc} [{exc.code}]")
+    return RedirectResponse(f"/licences/{quote(out['licence_number'])}?voided={shipment_id}", status_code=303)
+
+
+@router.get("/licences/{number:path}", response_class=HTMLResponse)
+def licence_page(request: Request, number: str, page: int = 1, voided: int | None = None) -> HTMLResponse:
     who = _who(request)
     try:
-        lic = ledger.get_licence(_rt(request).store, number)
+        lic = ledger.get_licence(_rt(request).store, number, limit=PAGE, offset=_offset(page))
     except ChipControlError as exc:
         return error_page(request, 404, str(exc))
-    return _page(request, "licence.html", who, lic=lic)
+    return _page(request, "licence.html", who, lic=lic, voided=voided,
+                 pager=pager(lic["shipments_total"], page, "page", request))
+
+
+AUDIT_KINDS = ("classify", "check", "screen", "timeline", "chips", "licence.create", "shipment", "shipment.refused",
+               "shipment.void", "batch", "key.create", "key.revoke", "lists.import", "lists.import.failed",
+               "lists.rescreen", "parties.import", "review.decide")
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, before: int | None = None, kind: str | None = None) -> HTMLResponse:
+def audit_page(request: Request, before: int | None = None, kind: Annotated[list[str] | None, Query()] = None,
+               actor: str | None = None, date_from: Annotated[str | None, Query(alias="from")] = None,
+               date_to: Annotated[str | None, Query(alias="to")] = None) -> HTMLResponse:
     who = _who(request)
-    data = audit.list_records(_rt(request).store, before=before, limit=50, kind=_opt(kind), full=True)
-    return _page(request, "audit.html", who, data=data, kind=kind or "", verification=None)
+    store = _rt(request).store
+    kinds = [k for k in (kind or []) if k]
+    filt = {"kind": kinds, "actor": actor or "", "from": date_from or "", "to": date_to or ""}
+    query = urlencode([*(("kind", k) for k in kinds), *((k, v) for k, v in filt.items() if k != "kind" and v)])
+    try:
+        data = audit.list_records(store, before=before, limit=50, kind=kinds, actor=_opt(actor), full=True,
+                                  date_from=_opt(date_from), date_to=_opt(date_to))
+        error = None
+    except ChipControlError as exc:
+        data, error = {"total": 0, "records": [], "next_before": None}, exc
+    all_kinds = sorted(set(AUDIT_KINDS) | set(audit.kinds(store)))
+    return _page(request, "audit.html", who, data=data, filt=filt, query=query, kinds=all_kinds,
+                 actors=audit.actors(store), before=before, error=error, verification=None)
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)
@@ -394,15 +484,45 @@ def summarise(rec: dict[str, Any]) -> str:
         return f"catalogue: {r.get('count')} chip(s)" + (f" matching {i.get('search')!r}" if i.get("search") else "")
     if kind == "batch":
         return f"{r.get('lines')} line(s), {r.get('rejects')} reject(s)"
+    if kind == "shipment.void":
+        return f"void shipment {i.get('shipment')}: {i.get('reason')}"
+    if kind == "review.decide":
+        return (f"{r.get('party')} ~ {r.get('listed_name')} ({r.get('list')}): {i.get('verdict')} → "
+                f"{r.get('status')}")
+    if kind == "lists.import":
+        d = r.get("diff") or {}
+        return (f"{', '.join(r.get('lists') or [])}: {r.get('entries')} entries; +{d.get('added', 0)} "
+                f"-{d.get('removed', 0)} ~{d.get('changed', 0)}")
+    if kind == "lists.import.failed":
+        return f"{i.get('source')}: {(r.get('error') or {}).get('message')}"
+    if kind == "lists.rescreen":
+        return f"{r.get('parties')} parties re-screened: {r.get('new_hits')} new hit(s)"
+    if kind == "parties.import":
+        return f"{r.get('parties')} parties from {i.get('source')}: {r.get('hits')} hit(s)"
     return str(kind)
 
 
 templates.env.globals["summarise"] = summarise
 templates.env.globals["today"] = lambda: dt.date.today().isoformat()
+templates.env.globals["CERTIFIABLE"] = ("check", "classify", "screen", "timeline", "shipment", "shipment.refused",
+                                        "review.decide", "lists.rescreen")
+templates.env.globals["POLICY_LABELS"] = {
+    "case_by_case": "case-by-case review", "presumption_of_denial": "presumption of denial",
+    "presumption_of_approval": "presumption of approval", "policy_of_denial": "policy of denial",
+    "denial": "denial"}
+templates.env.globals["VALUE_CODES"] = {
+    "V": "checked against an official source (vendor datasheet, BIS)",
+    "E": "taken from the Epoch AI dataset",
+    "D": "derived (e.g. sparse ÷ 2, per-GPU from 8-GPU totals)",
+    "R": "a recalled vendor figure, not re-checked",
+    "U": "unverified: press only, or conflicting sources"}
 
 
 def install(app: FastAPI) -> None:
+    from chipcontrol.web import desk
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(desk.router)
     app.include_router(router)
 
     async def not_signed_in(request: Request, exc: Exception) -> Response:
