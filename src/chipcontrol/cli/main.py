@@ -124,7 +124,7 @@ def screen(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Screen a party (or a file of parties) against the bundled restricted-party lists (Entity List, MEU, DPL, ...)."""
-    from chipcontrol.cli import render
+    from chipcontrol.cli import render_screen as render
     from chipcontrol.services import inputs
     from chipcontrol.services.screening import screen_many, screen_party
 
