@@ -118,36 +118,3 @@ def render_chips(rows: list[dict[str, Any]], as_of: str) -> None:
     console.print(t)
 
 
-def render_screen(d: dict[str, Any]) -> None:
-    hits = d.get("hits") or []
-    where = f" ({d['country']})" if d.get("country") else ""
-    console.print(f"[bold]{d['query']}[/bold]{where}: {len(hits)} hit(s) at or above {d.get('threshold')} "
-                  f"[dim](algorithm {d.get('algorithm')}, lists of {(d.get('snapshot') or {}).get('date', '?')})[/dim]")
-    if not hits:
-        console.print("[green]No match on the restricted-party lists screened.[/green]")
-        return
-    t = Table()
-    for col in ("score", "list", "listed name", "matched name", "meaning", "why"):
-        t.add_column(col)
-    for h in hits:
-        why = h.get("explanation", "")
-        if isinstance(why, dict):
-            why = why.get("summary", "")
-        t.add_row(f"{h['score']:.2f}", h["list"], h["name"], h.get("matched_name", ""), h.get("meaning", ""), str(why))
-    console.print(t)
-
-
-def render_screen_many(results: list[dict[str, Any]]) -> None:
-    t = Table(title=f"Screened {len(results)} name(s)")
-    for col in ("row", "name", "hits", "best match", "list", "score"):
-        t.add_column(col)
-    for i, r in enumerate(results, 1):
-        if "error" in r:
-            t.add_row(str(r.get("row", i)), str(r.get("query") or ""), "[red]error[/red]", r["error"]["message"],
-                      "", "")
-            continue
-        hits = r.get("hits") or []
-        top = hits[0] if hits else None
-        t.add_row(str(i), r["query"], str(len(hits)), top["name"] if top else "—", top["list"] if top else "",
-                  f"{top['score']:.2f}" if top else "")
-    console.print(t)

@@ -28,12 +28,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
-import jieba
-import opencc
-from pypinyin import Style, lazy_pinyin
+if TYPE_CHECKING:
+    import opencc
 
-jieba.setLogLevel(logging.WARNING)
+# jieba, OpenCC and pypinyin are imported on first use: a name without Han characters never pays
+# for them (pypinyin's phrase dictionary alone takes ~0.3 s to import).
 
 ADMIN_SUFFIX_AFTER_UNKNOWN = frozenset({"市", "省", "县", "自治区", "特别行政区", "新区"})
 NUMBER_SUFFIXES = ("研究所", "研究院", "所", "厂", "院", "分院")
@@ -69,6 +70,8 @@ _converter_lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:
+    import opencc
+
     return opencc.OpenCC("t2s")
 
 
@@ -81,6 +84,8 @@ def to_simplified(text: str) -> str:
 
 @lru_cache(maxsize=4)
 def _s2t(config: str) -> opencc.OpenCC:
+    import opencc
+
     return opencc.OpenCC(config)
 
 
@@ -102,7 +107,10 @@ class _Segmenter:
         for w in extra_words:
             if len(w) >= 2 and w not in lexicon():
                 lines.append(f"{w} {30000 * len(w)}")
-        tk = jieba.Tokenizer()
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tk: Any = jieba.Tokenizer()
         tk.FREQ, tk.total = tk.gen_pfdict(io.BytesIO("\n".join(lines).encode("utf-8")))
         tk.initialized = True
         self._tk = tk
@@ -160,6 +168,8 @@ def segment(run: str) -> list[str]:
 
 def pinyin(chunk: str) -> str:
     """Toneless pinyin of a Han chunk, syllables joined, every syllable kept (芯芯 -> "xinxin")."""
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin(chunk, style=Style.NORMAL)).lower()
 
 

@@ -629,6 +629,58 @@ class Screener:
                 for d in _deletes(word):
                     self._deletes.setdefault(d, []).append(word)
 
+    # -- a plain-data image of the index (for a cache file: marshal loads it in a few tens of ms) --
+    _ENTRY_FIELDS = ("entry_id", "list_id", "name", "aliases", "country", "country_code", "address",
+                     "federal_register", "effective_date", "license_requirement", "license_policy", "notes",
+                     "programs", "entity_type", "source_url")
+
+    def to_state(self) -> dict[str, Any]:
+        """Builtin types only (marshal-able). ``from_state`` rebuilds an equal screener."""
+        zh_index = {z: i for i, z in enumerate(curated_names())}
+        snaps = []
+        for sn in self.snapshots:
+            snaps.append((sn.source, sn.source_format, sn.list_ids, sn.snapshot_date, sn.retrieved, sn.sha256,
+                          tuple(tuple(getattr(e, f) for f in self._ENTRY_FIELDS) for e in sn.entries)))
+        names = [(n.text, tuple((t.text, t.kind, t.source) for t in n.tokens), n.weights, n.legal, n.generic_only,
+                  n.key) for n in self._rec_names]
+        origins = [(k, zh_index.get(z, -1) if z is not None else -1) for k, z in self._rec_origin]
+        return {"algorithm": ALGORITHM, "threshold": self.threshold, "snapshots": snaps, "df": self._df,
+                "cluster_of": self._cluster_of, "rec_entry": self._rec_entry, "rec_cluster": self._rec_cluster,
+                "rec_names": names, "rec_origin": origins, "rec_publishers": self._rec_publishers,
+                "postings": self._postings, "by_key": self._by_key, "deletes": self._deletes}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Screener:
+        if state.get("algorithm") != ALGORITHM:
+            raise ValueError("index image of another algorithm")
+        self = cls.__new__(cls)
+        snaps: list[ListSnapshot] = []
+        for source, fmt, list_ids, date, retrieved, sha, rows in state["snapshots"]:
+            entries = tuple(ListEntry(**dict(zip(cls._ENTRY_FIELDS, r, strict=True))) for r in rows)
+            snaps.append(ListSnapshot(source, fmt, tuple(list_ids), date, retrieved, sha, entries))
+        self.snapshots = tuple(snaps)
+        self.threshold = float(state["threshold"])
+        self.entries = [e for sn in self.snapshots for e in sn.entries]
+        self.list_ids = tuple(dict.fromkeys(e.list_id for e in self.entries))
+        self._df = state["df"]
+        self._cluster_of = list(state["cluster_of"])
+        members: dict[int, list[int]] = {}
+        for ei, c in enumerate(self._cluster_of):
+            members.setdefault(c, []).append(ei)
+        self._members = members
+        self._rec_entry = state["rec_entry"]
+        self._rec_cluster = state["rec_cluster"]
+        self._rec_names = [_Name(text, tuple(Token(*t) for t in toks), tuple(w), tuple(lg), bool(go), key)
+                           for text, toks, w, lg, go, key in state["rec_names"]]
+        zh = curated_names()
+        self._rec_origin = [(k, zh[i] if i >= 0 else None) for k, i in state["rec_origin"]]
+        self._rec_publishers = [[(int(p), str(k)) for p, k in pubs] for pubs in state["rec_publishers"]]
+        self._rec_sets = [frozenset(t.text for t in n.tokens) for n in self._rec_names]
+        self._postings = state["postings"]
+        self._by_key = state["by_key"]
+        self._deletes = state["deletes"]
+        return self
+
     # -- lookups --
     def _fuzzy_vocab(self, word: str) -> list[tuple[str, float]]:
         out: dict[str, float] = {}

@@ -56,6 +56,13 @@ class SnapshotStore:
     def bundled(cls, *, threshold: float = DEFAULT_THRESHOLD) -> SnapshotStore:
         return cls(bundled_snapshots(), threshold=threshold)
 
+    @classmethod
+    def with_screener(cls, screener: Screener) -> SnapshotStore:
+        """A store holding a ready screener (e.g. one loaded from an index cache) and its snapshots."""
+        store = cls(screener.snapshots, threshold=screener.threshold)
+        store._screener = screener
+        return store
+
     @property
     def snapshots(self) -> tuple[ListSnapshot, ...]:
         return self._snapshots
