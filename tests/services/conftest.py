@@ -10,6 +10,7 @@ Which to use when:
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import sys
 from collections.abc import Callable, Iterator
@@ -47,8 +48,9 @@ def csl() -> Callable[[list[tuple[str, str, str]]], str]:
     def make(rows: list[tuple[str, str, str]]) -> str:
         out = io.StringIO()
         w = csv.writer(out)
-        w.writerow(["source", "name", "addresses", "federal_register_notice", "license_requirement"])
-        for list_id, name, address in rows:
-            w.writerow([SOURCES[list_id], name, address, "91 FR 1234", "For all items subject to the EAR."])
+        w.writerow(["_id", "source", "name", "addresses", "federal_register_notice", "license_requirement"])
+        for list_id, name, address in rows:  # the CSL's _id names an entry across versions (here: by its name)
+            w.writerow([hashlib.sha1(name.encode()).hexdigest(), SOURCES[list_id], name, address, "91 FR 1234",
+                        "For all items subject to the EAR."])
         return out.getvalue()
     return make
