@@ -124,10 +124,8 @@ def _csv(it: Iterator[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[byt
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(columns)
-    n = 0
-    for r in it:
+    for n, r in enumerate(it, start=1):
         w.writerow([_cell(r.get(c)) for c in columns])
-        n += 1
         if n % 200 == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0)

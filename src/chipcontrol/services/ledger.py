@@ -435,11 +435,12 @@ def _hit_brief(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _hit_flags(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for h in hits:
-        state = h.get("review") if isinstance(h.get("review"), dict) else None
-        if review.cleared(state):
-            continue
-        out.append({"code": "end_user_hit", "message": f"the end user matches {h.get('name')!r} on {h.get('list')} "
-                    f"(score {h.get('score')}); review it in the review queue"})
+        for listing, state in review.listing_states(h):
+            if review.cleared(state):
+                continue
+            out.append({"code": "end_user_hit", "message": f"the end user matches {listing.get('name')!r} on "
+                        f"{listing.get('list')} (score {listing.get('score')}); "
+                        f"{'decided: ' + str(state.get('status')) if state and state.get('item') else 'to review'}"})
     return out
 
 
@@ -449,11 +450,12 @@ def _listed(lic: Licence, end_user: str | None, hits: list[dict[str, Any]]) -> L
     if not end_user or json.loads(lic.end_users_json):
         return None
     for h in hits:
-        state = h.get("review") if isinstance(h.get("review"), dict) else None
-        if review.is_blocking(h) and not review.cleared(state):
-            return LicenceRefused("end_user_listed", f"the end user {end_user!r} matches {h.get('name')!r} on the "
-                                  f"{h.get('list')} (score {h.get('score')}): licence {lic.number} does not name "
-                                  "this end user; clear the hit in the review queue if it is a false positive")
+        for listing, state in review.listing_states(h):
+            if review.is_blocking(listing) and not review.cleared(state):
+                return LicenceRefused("end_user_listed", f"the end user {end_user!r} matches {listing.get('name')!r} "
+                                      f"on the {listing.get('list')} (score {listing.get('score')}): licence "
+                                      f"{lic.number} does not name this end user; clear the hit in the review "
+                                      "queue if it is a false positive")
     return None
 
 

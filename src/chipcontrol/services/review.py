@@ -177,6 +177,17 @@ def _last_decisions(session: Session, item_ids: list[int]) -> dict[int, ReviewDe
     return out
 
 
+def listing_states(hit: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Each listing of a hit with its remembered decision (as :func:`overlay` attached it), or None."""
+    rv = hit.get("review") if isinstance(hit.get("review"), dict) else None
+    states = {}
+    if rv is not None:
+        for st in rv.get("listings") or [rv]:
+            if isinstance(st, dict):
+                states[st.get("entry_id")] = st
+    return [(lst, states.get(lst.get("entry_id"))) for lst in listings_of(hit)]
+
+
 def cleared(review_state: dict[str, Any] | None) -> bool:
     """Whether a hit's remembered decision clears it (false positive, confirmed where four-eyes applies)."""
     return bool(review_state) and review_state.get("status") == "false_positive"  # type: ignore[union-attr]
