@@ -20,6 +20,7 @@ from chipcontrol.screening.matcher import (
 from chipcontrol.screening.model import ListEntry, ListSnapshot
 from chipcontrol.screening.semantics import LISTS, ListSemantics, meaning_of, semantics_for
 from chipcontrol.screening.store import BUNDLED_FILES, SnapshotStore, bundled_snapshots
+from chipcontrol.screening.text import normalise_party_name
 
 __all__ = [
     "ALGORITHM",
@@ -40,5 +41,6 @@ __all__ = [
     "import_nsfreg_json",
     "import_ofac_sdn_csv",
     "meaning_of",
+    "normalise_party_name",
     "semantics_for",
 ]

@@ -220,3 +220,29 @@ def scored(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
 
 def display_form(tokens: tuple[Token, ...]) -> str:
     return " ".join(t.text for t in tokens)
+
+
+def normalise_party_name(name: str) -> str:
+    """A stable key for "the same party name, however typed" (review decisions are remembered by it).
+
+    NFKC, traditional -> simplified Chinese (OpenCC), case folded, accents and punctuation folded
+    (unidecode for non-Han scripts), whitespace collapsed. Han characters are kept as characters (never
+    romanised: 华为 and 话为 stay apart) and legal forms are kept (a GmbH is not its Ltd. namesake).
+    Raises InvalidInput for an empty or over-long name.
+    """
+    from chipcontrol.screening.chinese import to_simplified
+
+    text = unicodedata.normalize("NFKC", clean_input(name))
+    if has_han(text):
+        text = to_simplified(text)
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i
+        han = is_han(text[i])
+        while j < n and is_han(text[j]) == han:
+            j += 1
+        chunk = text[i:j]
+        out.append(chunk if han else _fold_latin(chunk))
+        i = j
+    return " ".join(" ".join(out).split())

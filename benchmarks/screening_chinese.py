@@ -1,0 +1,195 @@
+"""Chinese-name benchmark: held-back forms of curated names, and well-known unlisted companies.
+
+    .venv-bench/bin/python benchmarks/screening_chinese.py     # with nomenklatura logic-v2 side by side
+    .venv/bin/python benchmarks/screening_chinese.py           # ours only
+
+Held-back forms: the curated names (src/chipcontrol/screening/data/zh_names.csv) are split so that
+the evaluated form was never used to build the index it is screened against:
+
+* index A = the lists' own names + curated brand/short names only (no registered/former names);
+  evaluated there: full registered name, its traditional form (OpenCC s2tw), its pinyin (pypinyin,
+  written word by word as our segmenter splits it, e.g. "Hangzhou Haikang Weishi Shuzi Jishu");
+* index B = the lists' own names + curated registered/former names only (no brand/short names);
+  evaluated there: brand, abbreviation (kind "short"), English listed name with one typo.
+
+A form counts when the top hit's listings include the entry the name belongs to.
+Unlisted: benchmarks/data/screening/unlisted_cn.csv (113 well-known Chinese companies); a false
+alarm is any hit at or above the threshold on the full bundled index. The check that they are
+unlisted: no listed name or alias has the same normalised form as their English name, and any hit
+is printed for a person to look at.
+
+nomenklatura logic-v2 has no index; it is measured pairwise: the held-back form against every name
+of the expected entry (best score >= 0.70), and each unlisted name against the 10 listed names a
+neutral blocker (rapidfuzz token_set_ratio over pinyin) ranks highest (any >= 0.70 = false alarm).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from chipcontrol.screening import Screener, bundled_snapshots, normalise_party_name  # noqa: E402
+from chipcontrol.screening.chinese import han_pieces, to_traditional  # noqa: E402
+from chipcontrol.screening.zh_names import curated_names  # noqa: E402
+
+UNLISTED = ROOT / "benchmarks" / "data" / "screening" / "unlisted_cn.csv"
+NK_THRESHOLD = 0.70
+
+
+def pinyin_form(name: str) -> str:
+    """Pinyin as a person writes it: one word per segment, capitalised (legal forms in pinyin too)."""
+    import re
+
+    out: list[str] = []
+    for part in re.split(r"([\u3007\u3400-\u9fff]+)", name):
+        if not part.strip():
+            continue
+        if not re.match(r"[\u3007\u3400-\u9fff]", part):
+            out.append(part.strip("() "))
+            continue
+        from pypinyin import Style, lazy_pinyin
+
+        for _, orig, hint in han_pieces(part, "pinyin"):
+            syl = lazy_pinyin(orig, style=Style.NORMAL)
+            if hint == "han":
+                out.append("".join(syl).capitalize())
+            else:  # dictionary words as people write them: two syllables a word (Youxian Gongsi)
+                out.extend("".join(syl[i : i + 2]).capitalize() for i in range(0, len(syl), 2))
+    return " ".join(x for x in out if x)
+
+
+def typo(rng: random.Random, s: str) -> str:
+    letters = [i for i, c in enumerate(s) if c.isalpha()]
+    if len(letters) < 6:
+        return s
+    i = rng.choice(letters[2:-2])
+    op = rng.randrange(3)
+    if op == 0:
+        return s[:i] + s[i + 1 :]
+    if op == 1:
+        return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
+    return s[:i] + rng.choice("aeiourstn") + s[i + 1 :]
+
+
+def load_nk() -> Callable[[str, str], float] | None:
+    try:
+        from followthemoney import Dataset, StatementEntity
+        from nomenklatura.matching.logic_v2.model import LogicV2
+        from nomenklatura.matching.types import ScoringConfig
+    except Exception as exc:
+        print(f"(nomenklatura not importable: {type(exc).__name__}; run with .venv-bench for the comparison)")
+        return None
+    ds = Dataset.make({"name": "bench", "title": "bench"})
+    cfg = ScoringConfig.defaults()
+    counter = [0]
+
+    def nk(a: str, b: str) -> float:
+        ents = []
+        for n in (a, b):
+            counter[0] += 1  # a fresh entity id per name: logic-v2 caches by id
+            e = StatementEntity(ds, {"schema": "Company", "id": f"e{counter[0]}"})
+            e.add("name", n)
+            ents.append(e)
+        try:
+            return float(LogicV2.compare(ents[0], ents[1], cfg).score)
+        except Exception:
+            return 0.0
+
+    nk("Warm Up Company Ltd", "Warm Up Co")  # warm-up: imports and caches outside the measured runs
+    return nk
+
+
+def main() -> None:
+    snaps = bundled_snapshots()
+    cur = curated_names()
+    index_a = Screener(snaps, curated=[z for z in cur if z.kind in ("brand", "short")])
+    index_b = Screener(snaps, curated=[z for z in cur if z.kind in ("registered", "former")])
+    full = Screener(snaps)
+    names_of: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for e in full.entries:
+        names_of[(e.list_id, e.name)].extend(e.names())
+    rng = random.Random(12)
+    cases: dict[str, list[tuple[str, tuple[str, str], Screener]]] = defaultdict(list)
+    seen_typo: set[tuple[str, str]] = set()
+    for z in cur:
+        key = (z.list_id, z.listed_name)
+        if z.kind in ("registered", "former"):
+            cases["full registered name"].append((z.name, key, index_a))
+            if z.traditional != z.name:
+                cases["traditional"].append((to_traditional(z.name), key, index_a))
+            cases["pinyin"].append((pinyin_form(z.name), key, index_a))
+        elif z.kind == "brand":
+            cases["brand"].append((z.name, key, index_b))
+        else:
+            cases["abbreviation"].append((z.name, key, index_b))
+        if key not in seen_typo:
+            seen_typo.add(key)
+            cases["English with a typo"].append((typo(rng, z.listed_name), key, index_b))
+    nk = load_nk()
+
+    print(f"Held-back forms ({sum(len(v) for v in cases.values())} queries over {len(seen_typo)} listed entries)")
+    print(f"  {'kind':<24} {'n':>4}  {'chipcontrol top-1':>18}  {'nomenklatura pairwise':>22}")
+    tot = ok_tot = 0
+    misses: list[str] = []
+    for kind, items in cases.items():
+        ok = nk_ok = 0
+        for q, key, scr in items:
+            r = scr.screen(q)
+            top = r.hits[0] if r.hits else None
+            good = top is not None and any((e.list_id, e.name) == key for e in top.listings)
+            ok += good
+            if not good:
+                misses.append(f"{kind}: {q!r} -> {top.entry.name if top else None!r} (want {key[1]!r})")
+            if nk is not None:
+                nk_ok += max(nk(q, n) for n in names_of[key]) >= NK_THRESHOLD
+        tot += len(items)
+        ok_tot += ok
+        nk_s = f"{nk_ok / len(items):.3f}" if nk is not None else "-"
+        print(f"  {kind:<24} {len(items):>4}  {ok / len(items):>18.3f}  {nk_s:>22}")
+    print(f"  {'all':<24} {tot:>4}  {ok_tot / tot:>18.3f}   (target >= 0.95)")
+    for m in misses[:25]:
+        print("   miss:", m)
+
+    # unlisted companies
+    with UNLISTED.open(encoding="utf-8") as f:
+        unlisted = list(csv.DictReader(f))
+    listed_norm = {normalise_party_name(n) for e in full.entries for n in e.names() if len(n) <= 500}
+    clash = [u["name_en"] for u in unlisted if normalise_party_name(u["name_en"]) in listed_norm]
+    alarms = []
+    for u in unlisted:
+        for q in (u["name_zh"], u["name_en"]):
+            r = full.screen(q)
+            if r.hits:
+                alarms.append((q, r.hits[0].entry.name, r.hits[0].list_id, r.hits[0].score))
+    queries = 2 * len(unlisted)
+    print(f"\nUnlisted well-known Chinese companies: {len(unlisted)} (Chinese and English names: {queries} queries)")
+    print(f"  listed under the same normalised English name: {len(clash)} {clash}")
+    print(f"  chipcontrol false alarms: {len(alarms)}/{queries} ({len(alarms) / queries:.3f}; target <= 0.02)")
+    for a in alarms:
+        print("   alarm:", a)
+    if nk is not None:
+        from rapidfuzz import fuzz, process
+
+        from chipcontrol.screening.text import analyse
+
+        pool = [n for e in full.entries if e.country_code in ("CN", "HK", "MO") for n in e.names()]
+        folded = [" ".join(t.text for t in analyse(n)) for n in pool]
+        nk_alarms = 0
+        for u in unlisted:
+            for q in (u["name_zh"], u["name_en"]):
+                fq = " ".join(t.text for t in analyse(q))
+                cands = [pool[i] for _, _, i in process.extract(fq, folded, scorer=fuzz.token_set_ratio, limit=10)]
+                nk_alarms += any(nk(q, c) >= NK_THRESHOLD for c in cands)
+        print(f"  nomenklatura logic-v2 false alarms (pairwise vs 10 blocked candidates): {nk_alarms}/{queries} "
+              f"({nk_alarms / queries:.3f})")
+
+
+if __name__ == "__main__":
+    main()
