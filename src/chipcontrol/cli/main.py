@@ -257,7 +257,8 @@ def _register_subcommands() -> None:
     or a ``register(app)`` function."""
     import importlib
 
-    for module in ("chipcontrol.cli.lab", "chipcontrol.cli.batch", "chipcontrol.cli.service"):
+    for module in ("chipcontrol.cli.lab", "chipcontrol.cli.batch", "chipcontrol.cli.service",
+                   "chipcontrol.cli.measure"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
