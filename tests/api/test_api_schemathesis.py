@@ -1,5 +1,6 @@
 """Property-based tests of the whole API from its OpenAPI document (schemathesis): whatever the generated input,
-no 5xx, and every response matches the document (status code, content type, schema, headers). Bounded: a few
+no 5xx, every response matches the document (status code, content type, schema, headers), and every error
+carries a code documented for its status. Bounded: a few
 dozen examples per operation, so it runs in well under two minutes.
 
 One default check is left out: ``positive_data_acceptance`` (ST202) expects every schema-valid request to
@@ -24,6 +25,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
+from chipcontrol.api.errors import DOCUMENTED
 from chipcontrol.asgi import create_app
 from chipcontrol.services import keys
 from chipcontrol.services.screening import set_default_store
@@ -46,9 +48,21 @@ def _bundled_lists_after() -> Iterator[None]:
     shutil.rmtree(_TMP, ignore_errors=True)
 
 
+@schemathesis.check
+def documented_error_code(ctx: object, response: schemathesis.Response, case: schemathesis.Case) -> bool | None:
+    """An error response carries one of the codes documented for its status (api.errors.DOCUMENTED)."""
+    if response.status_code < 400:
+        return None
+    code = response.json()["error"]["code"]
+    assert code in DOCUMENTED.get(response.status_code, ()), (
+        f"{case.method} {case.path}: {response.status_code} with undocumented code {code!r}")
+    return None
+
+
 @schema.parametrize()
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 def test_api_conforms_to_its_openapi_document(case: schemathesis.Case) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {ADMIN_KEY}"},
-                           excluded_checks=[positive_data_acceptance, negative_data_rejection])
+                           excluded_checks=[positive_data_acceptance, negative_data_rejection],
+                           additional_checks=[documented_error_code])

@@ -214,7 +214,7 @@ def create_shipment(body: s.ShipmentIn, rt: RT, who: Analyst, idempotency_key: I
     return resp
 
 
-@router.post("/shipments/{shipment_id}/void", response_model=s.ShipmentOut, tags=["ledger"])
+@router.post("/shipments/{shipment_id:int}/void", response_model=s.ShipmentOut, tags=["ledger"])
 def void_shipment(shipment_id: Annotated[int, Path(ge=1, le=2**62)], body: s.VoidIn, rt: RT,
                   who: Analyst) -> Response:
     """Void a mistaken drawdown (analyst): a compensating record gives its quantity and value back to the licence;
@@ -246,7 +246,7 @@ def audit_log(rt: RT, who: Viewer,
                                     date_from=date_from, date_to=date_to))
 
 
-@router.get("/audit/{seq}/certificate", tags=["audit"], response_model=s.Certificate,
+@router.get("/audit/{seq:int}/certificate", tags=["audit"], response_model=s.Certificate,
             responses={200: {"content": {"application/pdf": {}}}})
 def audit_certificate(seq: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Viewer,
                       format: Annotated[s.CertificateFormat, Query()] = "json") -> Response:
@@ -338,7 +338,7 @@ def list_changes(rt: RT, who: Viewer, limit: Annotated[int, Query(ge=1, le=500)]
     return _json(lists.list_changes(rt, limit=limit, offset=offset))
 
 
-@router.get("/lists/changes/{change_id}", response_model=s.ListChangeOut, tags=["lists"])
+@router.get("/lists/changes/{change_id:int}", response_model=s.ListChangeOut, tags=["lists"])
 def list_change(change_id: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Viewer) -> Response:
     """One list change: its diff and its re-screening report."""
     return _json(lists.get_change(rt, change_id))
@@ -375,7 +375,7 @@ def review_queue(rt: RT, who: Viewer,
     return _json(review.list_items(rt.store, flt, limit=limit, offset=offset))
 
 
-@router.get("/review/{item_id}", response_model=s.ReviewItemOut, tags=["review"])
+@router.get("/review/{item_id:int}", response_model=s.ReviewItemOut, tags=["review"])
 def review_item(item_id: Annotated[int, Path(ge=1, le=2**62)], rt: RT, who: Viewer) -> Response:
     """One review item with the hit and every decision on it."""
     return _json(review.get_item(rt.store, item_id))

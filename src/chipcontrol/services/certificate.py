@@ -249,6 +249,13 @@ def verify_certificate(cert: dict[str, Any], store: Store | None = None) -> dict
     """Offline: the certificate hash, the record hash recomputed from the record's fields, the record's inputs
     and answer match the certified ones. With the store: the record is in the log with that hash, the chain
     verifies, and the certified chain head is in it."""
+    try:
+        return _verify(cert, store)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        raise InvalidInput("the certificate is malformed: its audit record or chain head is not as issued") from None
+
+
+def _verify(cert: dict[str, Any], store: Store | None) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
 
     def check(name: str, ok: bool, detail: str) -> None:
@@ -259,7 +266,9 @@ def verify_certificate(cert: dict[str, Any], store: Store | None = None) -> dict
     check("certificate_hash", got == cert.get("certificate_sha256"),
           "the certificate's content matches its hash" if got == cert.get("certificate_sha256")
           else "the certificate was altered after it was issued")
-    rec = dict(cert.get("audit_record") or {})
+    if not isinstance(cert.get("audit_record"), dict) or not isinstance(cert.get("chain_head") or {}, dict):
+        raise InvalidInput("the certificate has no audit record")
+    rec = dict(cert["audit_record"])
     try:
         fields = {k: rec[k] for k in audit_store.HASHED_FIELDS if k not in ("inputs_json", "result_json")}
         fields["inputs_json"] = audit_store.canonical_json(rec["inputs"])
@@ -274,12 +283,15 @@ def verify_certificate(cert: dict[str, Any], store: Store | None = None) -> dict
     check("inputs_match_record", same, "the certified inputs are the record's" if same
           else "the certified inputs differ from the audit record's")
     if store is not None:
+        seq = int(rec.get("seq") or 0)
+        head_seq = int((cert.get("chain_head") or {}).get("seq") or 0)
+        if not (0 <= seq < 2**62 and 0 <= head_seq < 2**62):
+            raise ValueError("sequence numbers out of range")
         with store.read() as session:
-            row = session.get(AuditRecord, int(rec.get("seq") or 0))
-            head_seq = int((cert.get("chain_head") or {}).get("seq") or 0)
+            row = session.get(AuditRecord, seq)
             head_row = session.get(AuditRecord, head_seq) if head_seq else None
         found = row is not None and row.hash == rec.get("hash")
-        check("record_in_log", found, f"record #{rec.get('seq')} is in the log with this hash" if found
+        check("record_in_log", found, f"record #{seq} is in the log with this hash" if found
               else f"record #{rec.get('seq')} is missing from the log or differs from the certified one")
         v = audit.verify(store)
         check("chain_intact", v.ok, f"the chain verifies: {v.records} record(s), head #{v.head_seq}" if v.ok

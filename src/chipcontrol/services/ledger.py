@@ -48,6 +48,10 @@ class LicenceExists(Conflict):
     code = "licence_exists"
 
 
+REFUSAL_CODES = ("licence_expired", "licence_not_yet_valid", "licence_out_of_scope", "licence_balance_exceeded",
+                 "end_user_listed", "shipment_prohibited")
+
+
 class LicenceRefused(ChipControlError):
     """A shipment the licence does not cover. ``code`` says why: licence_expired, licence_not_yet_valid,
     licence_out_of_scope, licence_balance_exceeded, end_user_listed, shipment_prohibited."""

@@ -219,15 +219,18 @@ def parse_parties(text: str) -> list[tuple[str, str | None]]:
         raise InvalidInput("the file has no names")
     if len(lines) > MAX_PARTIES_FILE + 1:
         raise InvalidInput(f"at most {MAX_PARTIES_FILE} names per file")
-    header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
     rows: list[tuple[str, str | None]] = []
-    if "name" in header:
-        reader = csv.DictReader(io.StringIO("\n".join(lines)))
-        reader.fieldnames = [f.strip().lower() for f in (reader.fieldnames or [])]
-        for i, row in enumerate(reader, start=2):
-            rows.append(_party(row.get("name") or "", row.get("country") or None, i))
-    else:
-        rows = [_party(ln, None, i) for i, ln in enumerate(lines, start=1)]
+    try:
+        header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
+        if "name" in header:
+            reader = csv.DictReader(io.StringIO("\n".join(lines)))
+            reader.fieldnames = [f.strip().lower() for f in (reader.fieldnames or [])]
+            for i, row in enumerate(reader, start=2):
+                rows.append(_party(str(row.get("name") or ""), row.get("country") or None, i))
+        else:
+            rows = [_party(ln, None, i) for i, ln in enumerate(lines, start=1)]
+    except csv.Error as exc:
+        raise InvalidInput(f"the customer file is not CSV or plain lines: {exc}") from None
     return rows
 
 
