@@ -33,6 +33,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="log each request")] = True,
+    workers: Annotated[int, typer.Option("--workers", help="worker processes (e.g. one per core)")] = 1,
 ) -> None:
     """Start the REST API (/api, docs at /docs) and the web UI (/) on CHIPCONTROL_DATABASE_URL (SQLite by
     default). Applies the database migrations first; creates and prints an admin key if there is none."""
@@ -43,6 +44,8 @@ def serve(
 
     if not 0 < port < 65536:
         raise ChipControlError(f"--port must be between 1 and 65535, got {port}")
+    if not 1 <= workers <= 64:
+        raise ChipControlError(f"--workers must be between 1 and 64, got {workers}")
     settings = Settings.from_env()
     rt = Runtime.open(settings)
     first = keys.bootstrap_admin(rt.store)
@@ -52,7 +55,8 @@ def serve(
     sys.stderr.write(f"chipcontrol: database {rt.store.engine.url.render_as_string(hide_password=True)}; "
                      f"web UI and API on http://{host}:{port}/ (API docs at /docs)\n")
     # by name: the ASGI root builds the app from the same CHIPCONTROL_* settings (and this process's open store)
-    uvicorn.run("chipcontrol.asgi:app", host=host, port=port, access_log=access_log, log_level="info")
+    uvicorn.run("chipcontrol.asgi:app", host=host, port=port, access_log=access_log, log_level="info",
+                workers=workers)
 
 
 @db_app.command("upgrade")
