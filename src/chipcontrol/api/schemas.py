@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -266,7 +266,8 @@ CertificateFormat = Literal["json", "pdf"]
 
 
 class ReviewDecisionIn(Strict):
-    items: list[int] = Field(min_length=1, max_length=500, description="review item ids (bulk)")
+    items: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=500,
+                                                              description="review item ids (bulk)")
     verdict: Verdict
     reason: str = Field(min_length=1, max_length=2000, description="why: recorded with the decision")
 

@@ -193,7 +193,7 @@ def actors(store: Store) -> list[str]:
 
 def get_record(store: Store, seq: int) -> dict[str, Any]:
     with store.read() as session:
-        rec = audit_store.get(session, seq)
+        rec = audit_store.get(session, seq) if 1 <= seq < 2**62 else None
         if rec is None:
             raise RecordNotFound(f"no audit record {seq}")
         return record_json(rec)

@@ -100,7 +100,7 @@ def _reasons(result: dict[str, Any]) -> list[dict[str, Any]]:
 def build(store: Store, seq: int, who: Principal) -> dict[str, Any]:
     """The JSON twin of the certificate for audit record ``seq``."""
     with store.read() as session:
-        rec = session.get(AuditRecord, seq)
+        rec = session.get(AuditRecord, seq) if 1 <= seq < 2**62 else None
         if rec is None:
             raise audit.RecordNotFound(f"no audit record {seq}")
         head = session.get(AuditHead, 1)

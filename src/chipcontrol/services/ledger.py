@@ -512,6 +512,8 @@ def void_shipment(store: Store, shipment_id: int, reason: str, by: Principal) ->
     text = " ".join((reason or "").split())
     if not text or len(text) > 2000:
         raise InvalidInput("voiding a shipment needs a reason (at most 2000 characters)")
+    if not 1 <= shipment_id < 2**62:
+        raise ShipmentNotFound(f"no shipment {shipment_id}")
     with store.write() as session:
         ship = session.get(Shipment, shipment_id)
         if ship is None:

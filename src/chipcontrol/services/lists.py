@@ -177,6 +177,8 @@ def list_changes(rt: Runtime, *, limit: int = 50, offset: int = 0) -> dict[str, 
 
 
 def get_change(rt: Runtime, change_id: int) -> dict[str, Any]:
+    if not 1 <= change_id < 2**62:
+        raise NotFound(f"no list change {change_id}")
     with rt.store.read() as session:
         row = session.get(ListChange, change_id)
         if row is None:

@@ -257,6 +257,8 @@ def list_items(store: Store, flt: QueueFilter | None = None, *, limit: int = 50,
 
 
 def get_item(store: Store, item_id: int) -> dict[str, Any]:
+    if not 1 <= item_id < 2**62:
+        raise NotFound(f"no review item {item_id}")
     with store.read() as session:
         row = session.get(ReviewItem, item_id)
         if row is None:
@@ -280,6 +282,9 @@ def decide(store: Store, settings: Settings, who: Principal, item_ids: Sequence[
     if len(text) > 2000 or any(ord(c) < 32 for c in reason if c not in "\t\n\r"):
         raise InvalidInput("the reason must be at most 2000 characters of text")
     ids = list(dict.fromkeys(int(i) for i in item_ids))
+    for i in ids:
+        if not 1 <= i < 2**62:
+            raise NotFound(f"no review item {i}")
     if not ids:
         raise InvalidInput("no review items given")
     if len(ids) > 500:
