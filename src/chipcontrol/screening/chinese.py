@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,7 +36,10 @@ if TYPE_CHECKING:
     import opencc
 
 # jieba, OpenCC and pypinyin are imported on first use: a name without Han characters never pays
-# for them (pypinyin's phrase dictionary alone takes ~0.3 s to import).
+# for them. pypinyin is used character by character (its phrase dictionary, ~0.3 s to import, is not
+# loaded): the readings of polyphonic characters inside known words come from ``data/zh_pinyin.tsv``
+# (generated from pypinyin's phrase dictionary by benchmarks/screening_zh_data.py), so the romanisation
+# is the same whatever pypinyin was imported with.
 
 ADMIN_SUFFIX_AFTER_UNKNOWN = frozenset({"市", "省", "县", "自治区", "特别行政区", "新区"})
 NUMBER_SUFFIXES = ("研究所", "研究院", "所", "厂", "院", "分院")
@@ -50,6 +55,7 @@ class LexWord:
     word: str
     kind: str  # legal | generic | place | admin
     english: str
+    pinyin: str = ""  # toneless, syllables joined (data column, kept in step with :func:`pinyin` by a test)
 
 
 @lru_cache(maxsize=1)
@@ -60,9 +66,45 @@ def lexicon() -> dict[str, LexWord]:
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        word, kind, english = line.split("\t")
-        out[word] = LexWord(word, kind, english)
+        word, kind, english, *rest = line.split("\t")
+        out[word] = LexWord(word, kind, english, rest[0] if rest else "")
     return out
+
+
+@lru_cache(maxsize=1)
+def pinyin_overrides() -> dict[str, str]:
+    """Readings of words whose pinyin is not the characters' default readings (重庆 chongqing, 长城
+    changcheng, 银行 yinhang): ``data/zh_pinyin.tsv``, derived from pypinyin's phrase dictionary."""
+    text = resources.files("chipcontrol.screening").joinpath("data", "zh_pinyin.tsv").read_text("utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, reading = line.split("\t")
+            out[word] = reading
+    return out
+
+
+@lru_cache(maxsize=1)
+def pinyin_lexicon() -> dict[str, LexWord]:
+    """Lexicon words keyed by their toneless pinyin (``youxiangongsi``, ``keji``, ``shenzhen``): how a
+    romanised Chinese name's legal forms, generic words and places are recognised without pypinyin.
+    The data column is ``-`` for a reading that is also the pinyin of a curated company name (中心 and 中芯
+    are both "zhongxin"): that one stays a name. Words of one character are left out (too ambiguous)."""
+    out: dict[str, LexWord] = {}
+    for lw in lexicon().values():
+        if len(lw.word) < 2 or not lw.pinyin or lw.pinyin == "-":
+            continue
+        prev = out.get(lw.pinyin)
+        if prev is None or (prev.kind != lw.kind and lw.kind == "legal"):
+            out[lw.pinyin] = lw
+    return out
+
+
+@lru_cache(maxsize=1)
+def admin_pinyin() -> frozenset[str]:
+    """Readings of the administrative suffixes (shi, sheng, qu, xinqu, zizhiqu ...): after a romanised
+    place they join it ("Shenzhen Shi" = "Shenzhen")."""
+    return frozenset(lw.pinyin for lw in lexicon().values() if lw.kind == "admin" and lw.pinyin not in ("", "-"))
 
 
 _converter_lock = threading.Lock()
@@ -107,8 +149,7 @@ class _Segmenter:
         for w in extra_words:
             if len(w) >= 2 and w not in lexicon():
                 lines.append(f"{w} {30000 * len(w)}")
-        import jieba
-
+        jieba = _import_jieba()
         jieba.setLogLevel(logging.WARNING)
         tk: Any = jieba.Tokenizer()
         tk.FREQ, tk.total = tk.gen_pfdict(io.BytesIO("\n".join(lines).encode("utf-8")))
@@ -166,11 +207,68 @@ def segment(run: str) -> list[str]:
     return _get_segmenter().cut(run)
 
 
-def pinyin(chunk: str) -> str:
-    """Toneless pinyin of a Han chunk, syllables joined, every syllable kept (芯芯 -> "xinxin")."""
-    from pypinyin import Style, lazy_pinyin
+_import_lock = threading.Lock()
 
-    return "".join(lazy_pinyin(chunk, style=Style.NORMAL)).lower()
+
+def _import_jieba() -> Any:
+    """Import jieba without ``pkg_resources`` (~0.2 s to import, deprecated): jieba falls back to opening
+    its package files directly, and we never read them (our tokenizer is built from our dictionary)."""
+    with _import_lock:
+        if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
+            sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes the import fail fast
+            try:
+                import jieba
+            finally:
+                del sys.modules["pkg_resources"]
+        import jieba
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def _char_reader() -> Any:
+    with _import_lock:
+        if "pypinyin" not in sys.modules:
+            # the phrase dictionary is not needed for single characters; without it the import is ~5x faster
+            old = os.environ.get("PYPINYIN_NO_PHRASES")
+            os.environ["PYPINYIN_NO_PHRASES"] = "1"
+            try:
+                import pypinyin  # noqa: F401  (the import itself, with the variable set)
+            finally:
+                if old is None:
+                    del os.environ["PYPINYIN_NO_PHRASES"]
+                else:
+                    os.environ["PYPINYIN_NO_PHRASES"] = old
+        from pypinyin import Style, lazy_pinyin
+
+    def read(ch: str) -> str:
+        return str(lazy_pinyin(ch, style=Style.NORMAL)[0]).lower()
+
+    return read
+
+
+@lru_cache(maxsize=65536)
+def pinyin(chunk: str) -> str:
+    """Toneless pinyin of a Han chunk, syllables joined, every syllable kept (芯芯 -> "xinxin").
+
+    Known words with a non-default reading come from :func:`pinyin_overrides` (longest first); every
+    other character gets its default reading. Deterministic: never depends on pypinyin's import mode."""
+    over = pinyin_overrides()
+    read = None
+    out: list[str] = []
+    i, n = 0, len(chunk)
+    while i < n:
+        for size in range(min(8, n - i), 1, -1):
+            hit = over.get(chunk[i : i + size])
+            if hit is not None:
+                out.append(hit)
+                i += size
+                break
+        else:
+            if read is None:
+                read = _char_reader()
+            out.append(read(chunk[i]))
+            i += 1
+    return "".join(out)
 
 
 def chinese_number(s: str) -> int | None:

@@ -24,7 +24,7 @@ from rapidfuzz.distance import Levenshtein
 from unidecode import unidecode
 
 from chipcontrol.errors import InvalidInput
-from chipcontrol.screening.chinese import han_pieces
+from chipcontrol.screening.chinese import LexWord, admin_pinyin, han_pieces, pinyin_lexicon
 from chipcontrol.screening.lexicon import GENERIC_CANON, LEGAL_FORMS, PLACES, STOPWORDS
 
 MAX_NAME_LENGTH = 500
@@ -108,10 +108,60 @@ def _segments(text: str, mode: str) -> list[tuple[str, str, str]]:
             j = i
             while j < n and not is_han(text[j]):
                 j += 1
-            for word in _fold_latin(text[i:j]).split():
-                pieces.append((word, "", ""))
+            pieces.extend(_latin_pieces(_fold_latin(text[i:j]).split()))
             i = j
     return pieces
+
+
+_PINYIN_JOIN = 6  # "You Xian Ze Ren Gong Si"
+
+
+def _latin_pieces(words: list[str]) -> list[tuple[str, str, str]]:
+    """Latin words, with romanised Chinese legal forms, generic words and places recognised as such
+    ("Haiguang Xinxi Jishu Youxian Gongsi" = "haiguang information technology"; "Ban Dao Ti" = semiconductor;
+    "Shenzhen Shi": the administrative suffix after a place joins it). Separate syllables are joined into a
+    place or a generic word only when the name also has a romanised legal form or generic word: a person
+    called "Gao Xin" keeps both names."""
+    plex = pinyin_lexicon()
+    admin = admin_pinyin()
+    found: list[tuple[int, int, LexWord]] = []
+    i, n = 0, len(words)
+    while i < n:
+        for size in range(min(_PINYIN_JOIN, n - i), 0, -1):
+            lw = plex.get("".join(words[i : i + size]))
+            if lw is not None and (size == 1 or all(w.isalpha() for w in words[i : i + size])):
+                found.append((i, size, lw))
+                i += size
+                break
+        else:
+            i += 1
+    if not found:
+        return [(w, "", "") for w in words]
+    companyish = any(lw.kind in ("legal", "generic") for _, _, lw in found)
+    at = {i: (size, lw) for i, size, lw in found if size == 1 or companyish or lw.kind == "legal"}
+    out: list[tuple[str, str, str]] = []
+    i = 0
+    while i < n:
+        if i in at:
+            size, lw = at[i]
+            orig = " ".join(words[i : i + size])
+            i += size
+            kind = lw.kind
+            if kind == "admin":  # "Guian Xinqu": the word before an administrative suffix is a place
+                if out and out[-1][2] == "":
+                    out[-1] = (out[-1][0], out[-1][0], "place")
+                continue
+            out.append((lw.english, orig, kind))
+            if kind == "place":  # "Shenzhen Shi", "Guian Xinqu"
+                for size2 in range(min(3, n - i), 0, -1):
+                    if "".join(words[i : i + size2]) in admin:
+                        i += size2
+                        break
+            continue
+        out.append((words[i], "", ""))
+        i += 1
+    # a multi-word generic phrase is split into its words like a Han one
+    return [(w, o, h) for f, o, h in out for w in ([f] if h in ("", "legal") else f.split())]
 
 
 def has_han(text: str) -> bool:
