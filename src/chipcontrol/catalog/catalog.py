@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
+from chipcontrol.catalog import provenance
 from chipcontrol.catalog.entries import (
     ORIGIN_CHIPS,
     CatalogEntry,
@@ -61,12 +62,14 @@ class Catalog:
         return default_catalog()
 
     @classmethod
-    def from_text(cls, chips_csv: str, epoch_csv: str = "") -> Catalog:
-        """Build from CSV text (curated rows first, then Epoch additions)."""
+    def from_text(cls, chips_csv: str, epoch_csv: str = "", provenance_csv: str | None = None) -> Catalog:
+        """Build from CSV text (curated rows first, then Epoch additions), with the jurisdiction facts of
+        ``provenance.csv`` (the bundled file unless given)."""
         entries = [entry_from_chips_row(r) for r in _rows(chips_csv)]
         if epoch_csv:
             entries += [entry_from_epoch_row(r) for r in _rows(epoch_csv)]
-        return cls(entries)
+        rules = provenance.parse(_read_text(provenance.PROVENANCE_FILE) if provenance_csv is None else provenance_csv)
+        return cls(provenance.apply(entries, rules))
 
     @classmethod
     def from_files(cls, chips_csv: Path, epoch_csv: Path | None = None) -> Catalog:

@@ -18,6 +18,43 @@ ITEM_TYPES = ("ic", "computer", "hbm")
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where and how an item was made: the facts the EAR's jurisdiction rules (part 734) turn on.
+
+    ``None`` means unknown. ``direct_product`` is whether the item is a direct product of US-origin technology or
+    software of the kind 734.9 names, or of a plant (or a major component of one) that is; ``us_content_above``
+    whether US-origin controlled content exceeds the de minimis level (734.4). ``gp10`` names BIS guidance that
+    presumes the item was produced in violation of the EAR (General Prohibition 10). ``sources`` back each value.
+    """
+
+    designed_in: str | None = None
+    made_in: str | None = None
+    fab: str = ""
+    direct_product: bool | None = None
+    us_content_above: bool | None = None
+    ordered_by_footnote: str = ""  # produced, purchased or ordered by an Entity List footnote entity (e.g. "1")
+    gp10: str = ""
+    sources: tuple[str, ...] = ()
+    verification: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"designed_in": self.designed_in, "made_in": self.made_in,
+                             "direct_product_of_us_technology": self.direct_product,
+                             "us_content_above_de_minimis": self.us_content_above}
+        if self.fab:
+            d["fab"] = self.fab
+        if self.ordered_by_footnote:
+            d["produced_for_entity_list_footnote"] = self.ordered_by_footnote
+        if self.gp10:
+            d["gp10"] = self.gp10
+        if self.sources:
+            d["sources"] = list(self.sources)
+        if self.verification:
+            d["verification"] = self.verification
+        return d
+
+
+@dataclass(frozen=True, slots=True)
 class ChipSpec:
     """Published or user-supplied facts about an item. ``None`` means unknown, never zero.
 
@@ -45,6 +82,9 @@ class ChipSpec:
     accelerator_count: int = 0
     memory_bandwidth_density: float | None = None
     commercially_available_in_us_on: dt.date | None = None
+    us_availability: bool | None = None  # on sale in the US on 2026-01-15 (the 2026 review policy), where known
+    us_availability_source: str = ""
+    provenance: Provenance | None = None
     release_year: int | None = None
     sources: tuple[str, ...] = ()
     value_status: str = ""
@@ -72,6 +112,11 @@ class ChipSpec:
             d["accelerator_count"] = self.accelerator_count
         if self.commercially_available_in_us_on is not None:
             d["commercially_available_in_us_on"] = self.commercially_available_in_us_on.isoformat()
+        if self.us_availability is not None:
+            d["us_available_2026_01_15"] = self.us_availability
+            d["us_available_source"] = self.us_availability_source
+        if self.provenance is not None:
+            d["provenance"] = self.provenance.to_dict()
         if self.value_status:
             d["value_status"] = self.value_status
         if self.sources:

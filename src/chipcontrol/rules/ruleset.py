@@ -40,7 +40,7 @@ _VERSION_KEYS = {"id", "effective", "source", "changes", "classification", "enab
                  "summary", "enforcement_note"}
 FEATURES = frozenset({
     "rs_advanced_computing", "review_2022", "end_use_744_23", "hq_rule", "review_2023", "nac_2023",
-    "nac_aca_2024", "hbm_3a090c", "ai_diffusion", "review_2026_case_by_case",
+    "nac_aca_2024", "hbm_3a090c", "ai_diffusion", "review_2026_case_by_case", "fdp_h_worldwide",
 })
 
 
@@ -177,8 +177,14 @@ class Ruleset:
         self.sources = parse_sources(load_yaml(files["sources.yaml"], "sources.yaml"), "sources.yaml")
         self.parameters: dict[str, Parameter] = {}
         self.obligations: list[Obligation] = []
+        meta = load_yaml(files["ruleset.yaml"], "ruleset.yaml") if "ruleset.yaml" in files else {}
+        if not isinstance(meta, dict) or set(meta) - {"current_to", "note"}:
+            raise RegulationDataError("ruleset.yaml: expected a mapping with current_to and note")
+        self.current_to: dt.date | None = (parse_date(meta["current_to"], "ruleset.yaml: current_to")
+                                           if meta.get("current_to") else None)
+        self.current_note = str(meta.get("note", ""))
         for path, text in sorted(files.items()):
-            if path.startswith("ear/"):
+            if path.startswith(("ear/", "notices/")):
                 name = path[: -len(".yaml")].replace("/", ".")
                 self.parameters[name] = self._parse_parameter(name, load_yaml(text, path), path)
             elif path.startswith("obligations/"):
@@ -300,7 +306,7 @@ class Ruleset:
                 events=tuple((parse_date(e["date"], f"{origin}.events"), str(e["text"]),
                               f"{e['source']} [{e['verification']}]") for e in data.get("events", ())),
                 destinations=dict(data.get("destinations", {})), end_user_hq=dict(data.get("end_user_hq", {})),
-                review_policy=str(data.get("review_policy", "case_by_case")),
+                review_policy=str(data.get("review_policy", "unpublished")),
                 review_policy_note=str(data.get("review_policy_note", "")))
         except (KeyError, TypeError, ValueError) as exc:
             raise RegulationDataError(f"{origin}: malformed obligation ({exc})") from None
