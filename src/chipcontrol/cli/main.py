@@ -34,9 +34,9 @@ _settings = settings_for
 
 
 def _party_screen() -> Any:
-    from chipcontrol.services.screening import party_hits
+    from chipcontrol.services.parties import default_party_screener
 
-    return party_hits
+    return default_party_screener()
 
 
 @app.command()
@@ -53,23 +53,54 @@ def classify(chip: ChipArg = None, spec: SpecOpt = None, on: OnOpt = None, view:
     render.emit_json(data) if fmt == Fmt.json else render.render_classification(data)
 
 
+def _answers(given: list[str] | None) -> tuple[tuple[str, str], ...]:
+    out = []
+    for a in given or ():
+        if "=" not in a:
+            raise ChipControlError(f"--answer {a!r}: expected QUESTION_ID=VALUE, e.g. item.datacenter=yes")
+        k, v = a.split("=", 1)
+        out.append((k, v))
+    return tuple(out)
+
+
 @app.command()
 def check(
     chip: ChipArg = None, spec: SpecOpt = None,
-    to: Annotated[str | None, typer.Option("--to", help="destination country (ISO 3166-1 alpha-2)")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="destination country (ISO 3166-1 alpha-2; UA-43 for a "
+                                           "region)")] = None,
     origin: Annotated[str, typer.Option("--from", help="exporting country (default US)")] = "US",
+    made_in: Annotated[str | None, typer.Option("--made-in", help="where the item was produced (default: the "
+                                                "catalogue's)")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="ISO 3166-2 region of the destination, e.g. "
+                                               "UA-43")] = None,
     end_user: Annotated[str | None, typer.Option("--end-user", help="end user's name (screened)")] = None,
     end_user_hq: Annotated[str | None, typer.Option("--end-user-hq", help="country of the end user's (or "
                                                     "its ultimate parent's) headquarters")] = None,
-    exporter: Annotated[str | None, typer.Option("--exporter", help="exporting company")] = None,
+    purchaser: Annotated[str | None, typer.Option("--purchaser", help="purchaser's name (screened)")] = None,
+    ultimate_consignee: Annotated[str | None, typer.Option("--ultimate-consignee", help="ultimate consignee's "
+                                                           "name (screened)")] = None,
+    intermediate: Annotated[list[str] | None, typer.Option("--intermediate-consignee", help="an intermediate "
+                                                           "consignee (screened; repeatable)")] = None,
+    exporter: Annotated[str | None, typer.Option("--exporter", help="exporting company (screened)")] = None,
+    owner: Annotated[list[str] | None, typer.Option("--owner", help="a direct owner of the end user and its "
+                                                    "share, 'NAME=PERCENT' (screened; repeatable)")] = None,
+    ownership: Annotated[str | None, typer.Option("--ownership", help="CSV of ownership links: "
+                                                  "owner,owned,percent[,source]")] = None,
     qty: Annotated[int | None, typer.Option("--qty", help="quantity of units")] = None,
-    end_use: Annotated[list[str] | None, typer.Option("--end-use", help="declared end use: supercomputer or "
-                                                      "advanced_node_fab (repeatable)")] = None,
+    end_use: Annotated[list[str] | None, typer.Option("--end-use", help="declared end use: supercomputer, "
+                                                      "advanced_node_fab, military, military_intelligence or "
+                                                      "acm_storage (repeatable)")] = None,
     listed: Annotated[list[str] | None, typer.Option("--listed-party", help="a party you know is on the Entity "
                                                      "List (repeatable)")] = None,
+    answer: Annotated[list[str] | None, typer.Option("--answer", help="reply to a question the engine asked, "
+                                                     "QUESTION_ID=VALUE (repeatable)")] = None,
+    veu: Annotated[str | None, typer.Option("--veu", help="YAML file of a VEU authorisation you hold")] = None,
+    veu_site: Annotated[str | None, typer.Option("--veu-site", help="the authorised data centre this shipment "
+                                                 "goes to")] = None,
     obligations: ObligationsOpt = None, on: OnOpt = None, view: ViewOpt = None, fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """May this item go to this party, in this country, on this date? Reasons, review policy, exceptions."""
+    """May this item go to these parties, in this country, on this date? Questions, reasons, review policy,
+    exceptions."""
     from chipcontrol.cli import render
     from chipcontrol.services import assess, inputs
 
@@ -80,9 +111,12 @@ def check(
     item = assess.resolve_item(chip, spec)
     req = assess.CheckRequest(destination=to, origin=origin, end_user=end_user, end_user_hq=end_user_hq,
                               exporter=exporter, quantity=qty, end_uses=tuple(end_use or ()),
-                              listed_parties=tuple(listed or ()))
+                              listed_parties=tuple(listed or ()), purchaser=purchaser,
+                              ultimate_consignee=ultimate_consignee, intermediate_consignees=tuple(intermediate or ()),
+                              owners=tuple(owner or ()), ownership_file=ownership, made_in=made_in, region=region,
+                              answers=_answers(answer), veu_file=veu, veu_site=veu_site)
     rs = assess.load_ruleset(_obligation_files(obligations))
-    data = assess.check_item(item, req, day, settings, screen=_party_screen() if end_user else None, ruleset=rs)
+    data = assess.check_item(item, req, day, settings, screen=_party_screen() if req.named() else None, ruleset=rs)
     render.emit_json(data) if fmt == Fmt.json else render.render_check(data)
 
 

@@ -18,7 +18,8 @@ def emit_json(data: Any) -> None:
 
 
 def _status_style(step: dict[str, Any]) -> str:
-    return {"indeterminate": "yellow", "near_threshold": "magenta", "info": "dim"}.get(step.get("status", ""), "")
+    return {"indeterminate": "yellow", "assumed": "yellow", "near_threshold": "magenta", "info": "dim",
+            "fail": "red", "warning": "yellow"}.get(step.get("status", ""), "")
 
 
 def trace_tree(title: str, steps: list[dict[str, Any]]) -> Tree:
@@ -50,20 +51,61 @@ def render_classification(d: dict[str, Any]) -> None:
     console.print(trace_tree("Trace", d["trace"]))
 
 
+_VERDICT = {"no_license_required": "[green]NO LICENCE REQUIRED[/green]",
+            "license_required": "[red]LICENCE REQUIRED[/red]",
+            "license_exception_available": "[yellow]LICENCE REQUIRED — licence exception available[/yellow]",
+            "prohibited": "[bold red]PROHIBITED[/bold red]",
+            "not_subject_to_ear": "[green]NOT SUBJECT TO THE EAR[/green]",
+            "indeterminate": "[yellow]INDETERMINATE — answer the questions below[/yellow]"}
+
+
+def _policy(p: str | None) -> str:
+    return p.replace("_", " ") if p else "none published"
+
+
+def render_questions(questions: list[dict[str, Any]]) -> None:
+    for n, q in enumerate(questions, start=1):
+        console.print(f"[bold yellow]Question {n}:[/bold yellow] [bold]{q['question']}[/bold]")
+        console.print(f"  [dim]{q['why']} ({q['citation']})[/dim]")
+        t = Table(show_header=True, box=None, padding=(0, 2))
+        t.add_column("if the answer is")
+        t.add_column("then")
+        for r in q["replies"]:
+            if r["outcome"] == "indeterminate":
+                then = "still open: depends on " + ", ".join(r.get("depends_on") or ["another question"])
+            elif r["license_required"]:
+                then = (f"licence required ({_policy(r['review_policy'])})"
+                        + (f"; exceptions: {', '.join(r['license_exceptions'])}" if r["license_exceptions"] else ""))
+            else:
+                then = r["outcome"].replace("_", " ")
+            t.add_row(r["label"], then)
+        console.print(t)
+        console.print(f"  answer with: [cyan]{q['answer_with']}[/cyan]")
+
+
 def render_check(d: dict[str, Any]) -> None:
-    verdict = {"no_license_required": "[green]NO LICENCE REQUIRED[/green]",
-               "license_required": "[red]LICENCE REQUIRED[/red]",
-               "license_exception_available": "[yellow]LICENCE REQUIRED — licence exception available[/yellow]",
-               "prohibited": "[bold red]PROHIBITED[/bold red]",
-               "indeterminate": "[yellow]INDETERMINATE[/yellow]"}[d["outcome"]]
     s = d["shipment"]
     console.print(f"[bold]{d['item']['name']}[/bold] → {s['destination']} from {s['origin']} on {d['as_of']} "
-                  f"({d['view']} view): {verdict}")
-    console.print(f"Classification: {d['paragraph'] or 'not 3A090/4A090'}; rule version {d['rule_version']}")
+                  f"({d['view']} view): {_VERDICT[d['outcome']]}")
+    if d.get("questions"):
+        render_questions(d["questions"])
+        if d["license_required"]:
+            console.print("[red]A licence is required whatever the answers.[/red]")
+    console.print(f"Classification: {d['paragraph'] or 'not 3A090/4A090'}; rule version {d['rule_version']}"
+                  + ("" if d.get("subject_to_ear", True) else " — not subject to the EAR"))
     if d["review_policy"]:
-        console.print(f"Review policy: [bold]{d['review_policy'].replace('_', ' ')}[/bold]")
+        console.print(f"Review policy: [bold]{_policy(d['review_policy'])}[/bold]")
         for c in d["review_conditions"]:
             console.print(f"  • {c}")
+    if d.get("parties"):
+        t = Table(title="Parties", show_lines=False)
+        for col in ("role", "name", "hits", "listed ownership", "effect"):
+            t.add_column(col)
+        for p in d["parties"]:
+            hits = "; ".join(f"{h['listed_name']} ({h['list']}, {h['score']:.2f})" for h in p["hits"]) or "none"
+            share = "" if p.get("listed_share") is None else f"{p['listed_share']:g} %"
+            t.add_row(p["role"].replace("_", " "), p["name"], hits, share, p.get("effect") or "")
+        console.print(t)
     if d["reasons"]:
         t = Table(title="Reasons", show_lines=False)
         t.add_column("rule")
@@ -78,12 +120,14 @@ def render_check(d: dict[str, Any]) -> None:
             console.print(f"  • {c}")
     for w in d["warnings"] + d["notes"]:
         console.print(f"[yellow]note:[/yellow] {w}")
+    for n in d.get("notices") or []:
+        console.print(f"[blue]notice ({n['kind']}):[/blue] {n['text']} [green]{n['citation']}[/green]")
     if d["view_note"]:
         console.print(f"[dim]{d['view_note']}[/dim]")
     if "other_view" in d:
         o = d["other_view"]
-        console.print(f"[yellow]In the {o['view']} view the answer differs:[/yellow] licence required "
-                      f"{o['license_required']}, review policy {o['review_policy']}")
+        console.print(f"[yellow]In the {o['view']} view the answer differs:[/yellow] {o.get('outcome', '')}, licence "
+                      f"required {o['license_required']}, review policy {o['review_policy']}")
     console.print(trace_tree("Trace", d["trace"]))
 
 

@@ -7,6 +7,7 @@ differs, with the parameter values it read.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ class Status:
 
     paragraph: str | None
     subparagraph: str | None
-    license_required: bool
+    license_required: bool | None
     review_policy: str | None
     prohibited: bool
     indeterminate: bool
@@ -41,7 +42,7 @@ class Status:
         c = d.classification
         return cls(paragraph=c.paragraph, subparagraph=c.subparagraph, license_required=d.license_required,
                    review_policy=d.review_policy, prohibited=d.prohibited,
-                   indeterminate=d.indeterminate or c.indeterminate,
+                   indeterminate=d.outcome == "indeterminate",
                    exceptions=tuple(e.name for e in d.license_exceptions),
                    reasons=tuple(r.rule_id for r in d.reasons), outcome=d.outcome, tpp=c.tpp)
 
@@ -125,11 +126,19 @@ class Comparison:
                 "changes": [c.to_dict() for c in self.changes]}
 
 
+def lab_shipment(spec: ChipSpec, ship: Shipment) -> Shipment:
+    """The lab's reading of a bare destination: an end user headquartered there, and the item's maker as
+    exporter, unless the shipment says otherwise (a scenario is about items and destinations, not parties)."""
+    maker = spec.accelerator.vendor if (spec.item_type == "computer" and spec.accelerator) else spec.vendor
+    return dataclasses.replace(ship, end_user_hq=ship.end_user_hq or ship.destination,
+                               exporter=ship.exporter or maker or "(exporter not named)")
+
+
 def evaluate(spec: ChipSpec, ruleset: Ruleset, day: dt.date, ship: Shipment, view: str = "enforced",
              tf32_mode: str = "exclude") -> Determination:
-    """The real rules, unchanged: classify, then determine the licence requirement."""
+    """The real rules, unchanged: classify, then determine the licence requirement (for the lab's shipment)."""
     ctx = ruleset.context(day, view)
-    return determine(spec, classify(spec, ctx, tf32_mode), ship, ctx)
+    return determine(spec, classify(spec, ctx, tf32_mode), lab_shipment(spec, ship), ctx)
 
 
 def _step_text(s: TraceStep) -> str:
