@@ -156,8 +156,9 @@ def test_tf32_setting_from_environment(cli) -> None:
 
 
 def test_as_written_view(cli) -> None:
-    d = cli("check", "NVIDIA H100 SXM5 80GB", "--to", "IN", "--on", "2025-06-01", "--format", "json").json()
-    assert d["license_required"] is False and d["other_view"]["license_required"] is True
-    w = cli("check", "NVIDIA H100 SXM5 80GB", "--to", "IN", "--on", "2025-06-01", "--view", "as_written",
+    d = cli("check", "NVIDIA H100 SXM5 80GB", "--to", "IN", "--end-user-hq", "IN", "--on", "2025-06-01",
             "--format", "json").json()
+    assert d["license_required"] is False and d["other_view"]["license_required"] is True
+    w = cli("check", "NVIDIA H100 SXM5 80GB", "--to", "IN", "--end-user-hq", "IN", "--on", "2025-06-01", "--view",
+            "as_written", "--format", "json").json()
     assert w["license_required"] is True and w["view"] == "as_written" and w["view_note"]

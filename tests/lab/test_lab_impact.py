@@ -88,9 +88,14 @@ def test_diff_october_2023_rule(base: Ruleset) -> None:
     items = [(e.key, e.spec) for e in Catalog.load().all()]
     cmp = diff(items, base, dt.date(2023, 11, 1), dt.date(2023, 12, 1), Shipment(destination="CN"))
     changed = {c.item: c for c in cmp.changes}
-    for name in ("NVIDIA A800 SXM4 80GB", "NVIDIA H800 SXM5", "NVIDIA GeForce RTX 4090", "NVIDIA L40S"):
-        assert name in changed and not changed[name].before.license_required
+    # the lab's exporter is the maker: NVIDIA was told on 2023-10-23 that the rule applied to it at once for the
+    # A100, A800, H100, H800 and L40S (NVIDIA 8-K), so those were already licensed on 2023-11-01; the RTX 4090 not
+    for name in ("NVIDIA A800 SXM4 80GB", "NVIDIA H800 SXM5", "NVIDIA L40S"):
+        assert name in changed and changed[name].before.license_required
+        assert changed[name].before.reasons == ("ear.744.is_informed.nvidia-2023-10-23-immediate",)
         assert changed[name].after.license_required and changed[name].after.paragraph == "3A090.a"
+    assert not changed["NVIDIA GeForce RTX 4090"].before.license_required
+    assert changed["NVIDIA GeForce RTX 4090"].after.paragraph == "3A090.a"
     assert changed["NVIDIA L40"].after.paragraph == "3A090.b"
     for name in ("NVIDIA H20 (HGX)", "NVIDIA GeForce RTX 4090 D", "NVIDIA H100 SXM5 80GB"):
         assert name not in changed

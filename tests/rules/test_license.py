@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from chipcontrol.catalog import Catalog
@@ -73,10 +75,16 @@ def test_rtx4090_to_china_nac(check) -> None:
 
 
 def test_nac_aca_split_on_2024_04_04(check) -> None:
-    assert _names(check("NVIDIA GeForce RTX 4090", "VN", "2024-04-03")) == ["NAC"]
-    assert _names(check("NVIDIA GeForce RTX 4090", "VN", "2024-04-04")) == ["ACA"]
+    assert _names(check("NVIDIA GeForce RTX 4090", "VN", "2024-04-03", end_user_hq="VN")) == ["NAC"]
+    assert _names(check("NVIDIA GeForce RTX 4090", "VN", "2024-04-04", end_user_hq="VN")) == ["ACA"]
+    assert _names(check("NVIDIA GeForce RTX 4090", "VN", "2024-04-04", end_user_hq="CN")) == ["NAC"]
     assert _names(check("NVIDIA GeForce RTX 4090", "CN", "2024-04-04")) == ["NAC"]
-    assert _names(check("NVIDIA L40", "SA", "2024-06-01")) == ["ACA"]   # D:4, .b-level datacenter
+    assert _names(check("NVIDIA L40", "SA", "2024-06-01", end_user_hq="SA")) == ["ACA"]  # D:4, .b-level datacenter
+    # the headquarters decides between NAC (notice) and ACA: unknown, it is asked
+    open_hq = check("NVIDIA GeForce RTX 4090", "VN", "2024-04-04")
+    assert open_hq.outcome == "indeterminate" and open_hq.license_required is True
+    assert [q.id for q in open_hq.questions] == ["end_user.headquarters"]
+    assert {r.license_exceptions for r in open_hq.questions[0].replies} == {("NAC",), ("ACA",)}
     assert _names(check("NVIDIA H100 SXM5 80GB", "SA", "2024-06-01")) == []  # datacenter .a: never eligible
 
 
@@ -97,7 +105,7 @@ def test_h200_case_by_case_from_2026_01_15(check) -> None:
     (20999.9, 6499.9, "case_by_case"), (21000, 6000, "presumption_of_denial"), (15000, 6500, "presumption_of_denial")])
 def test_h200_thresholds_are_strict(check, tpp: float, bw: float, policy: str) -> None:
     spec = ChipSpec(name="x", datacenter=True, dense_tops={"fp8": tpp / 8}, die_area_mm2=800,
-                    memory_bandwidth_gbs=bw)
+                    memory_bandwidth_gbs=bw, commercially_available_in_us_on=dt.date(2025, 6, 1))
     assert check(spec, "CN", "2026-02-01").review_policy == policy
 
 
@@ -110,7 +118,7 @@ def test_macau_added_2023_01_17(check) -> None:
 
 def test_destination_scope_2023(check) -> None:
     assert not check("NVIDIA H100 SXM5 80GB", "VN", "2023-11-16").license_required
-    vn = check("NVIDIA H100 SXM5 80GB", "VN", "2023-11-17")
+    vn = check("NVIDIA H100 SXM5 80GB", "VN", "2023-11-17", end_user_hq="VN")
     assert vn.license_required and vn.review_policy == "presumption_of_approval"
     assert not check("NVIDIA H100 SXM5 80GB", "IL", "2024-06-01").license_required   # D:4 but A:6
 
@@ -128,7 +136,7 @@ def test_cyprus_headquarters_2024_05_30(check) -> None:
 
 def test_cambodia_leaves_d5_2026_02_03(check) -> None:
     before = check("NVIDIA H100 SXM5 80GB", "KH", "2026-02-02")
-    after = check("NVIDIA H100 SXM5 80GB", "KH", "2026-02-03")
+    after = check("NVIDIA H100 SXM5 80GB", "KH", "2026-02-03", end_user_hq="KH")
     assert before.review_policy == "presumption_of_denial"
     assert after.license_required and after.review_policy == "presumption_of_approval"  # still D:1
 
@@ -145,11 +153,16 @@ def test_hbm_licence_and_exception(check) -> None:
 
 def test_ai_diffusion_views(check) -> None:
     enforced = check("NVIDIA H100 SXM5 80GB", "IN", "2025-06-01")
-    written = check("NVIDIA H100 SXM5 80GB", "IN", "2025-06-01", view="as_written")
+    written = check("NVIDIA H100 SXM5 80GB", "IN", "2025-06-01", view="as_written", end_user_hq="IN", quantity=8)
     assert not enforced.license_required and "not enforce" in enforced.view_note
     assert written.license_required and written.review_policy == "presumption_of_approval"
-    assert {"LPP", "ACM"} <= set(_names(written)) and "AIA" not in _names(written)
-    de = check("NVIDIA H100 SXM5 80GB", "DE", "2025-06-01", view="as_written")
+    assert "LPP" in _names(written) and "AIA" not in _names(written)
+    # ACM only for its declared use: development, production or storage before export (740.28(a))
+    assert "ACM" not in _names(written)
+    acm = check("NVIDIA H100 SXM5 80GB", "IN", "2025-06-01", view="as_written", end_user_hq="IN", quantity=8,
+                end_uses=frozenset({"acm_storage"}))
+    assert "ACM" in _names(acm)
+    de = check("NVIDIA H100 SXM5 80GB", "DE", "2025-06-01", view="as_written", end_user_hq="DE", quantity=8)
     assert "AIA" in _names(de)
     # effective 2025-01-13, but compliance was required only from 2025-05-15
     assert not check("NVIDIA H100 SXM5 80GB", "IN", "2025-05-14", view="as_written").license_required
@@ -159,8 +172,9 @@ def test_ai_diffusion_views(check) -> None:
 
 
 def test_lpp_quantity_limit(check) -> None:
-    ok = check("NVIDIA H100 SXM5 80GB", "IN", "2025-06-01", view="as_written", quantity=1699)
-    too_many = check("NVIDIA H100 SXM5 80GB", "IN", "2025-06-01", view="as_written", quantity=1700)
+    ok = check("NVIDIA H100 SXM5 80GB", "IN", "2025-06-01", view="as_written", quantity=1699, end_user_hq="IN")
+    too_many = check("NVIDIA H100 SXM5 80GB", "IN", "2025-06-01", view="as_written", quantity=1700,
+                     end_user_hq="IN")
     assert "LPP" in _names(ok) and "LPP" not in _names(too_many)  # 1700 x 15832 > 26,900,000
 
 
