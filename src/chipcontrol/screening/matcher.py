@@ -116,6 +116,8 @@ class _Name:
     legal: tuple[str, ...]
     generic_only: bool
     key: str  # sorted token texts: identical names have identical keys
+    anchors: tuple[int, ...] = ()  # tokens read for a Chinese brand: all matched = a distinctive match
+    reading: str = ""  # how the query was read (brand equivalents), for the explanation
 
     @property
     def total(self) -> float:
@@ -232,6 +234,9 @@ def _align(q: _Name, c: _Name) -> Alignment:
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
             s = token_similarity(a.text, b.text)
+            if s > 0.0 and a.kind == "name" and b.kind == "name" and a.source != b.source \
+                    and _is_han_token(a) and _is_han_token(b):
+                s = _han_similarity(a.source, b.source, s)
             if s > 0.0:
                 pairs.append((s, i, j))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
@@ -282,6 +287,8 @@ def _align(q: _Name, c: _Name) -> Alignment:
         t.kind == "name" and len(t.text) > 1 and not u for t, u in zip(ct, c_used, strict=True)
     ):
         score -= NAME_CONFLICT  # each side has a distinctive word the other lacks
+    if q.anchors and all(q_used[k] and q_sim[k] >= ALL_WORDS_SIM for k in q.anchors):
+        distinctive = True  # the Chinese brand, read as its English name, matched whole
     capped: str | None = None
     if not distinctive:
         every_word = all(q_used) and all(c_used) and min(q_sim + c_sim) >= ALL_WORDS_SIM
@@ -298,6 +305,14 @@ def _align(q: _Name, c: _Name) -> Alignment:
         distinctive=distinctive,
         capped=capped,
     )
+
+
+def _han_similarity(a: str, b: str, romanised: float) -> float:
+    """Two names written in different Chinese characters that read alike (中芯 and 中信 are both
+    "zhongxin"): homophones are different names; the characters decide (at most their own similarity)."""
+    chars = fuzz.ratio(a, b) / 100.0
+    s = min(romanised, chars)
+    return s if s >= TOKEN_MIN_SIM else 0.0
 
 
 def compare_names(a: str, b: str) -> float:
@@ -357,6 +372,7 @@ class Hit:
     meaning: HitMeaning
     listings: tuple[ListEntry, ...] = ()
     origin: NameOrigin | None = None
+    reading: str | None = None  # a Chinese brand in the query read as English words, when it was
 
     @property
     def list_id(self) -> str:
@@ -395,6 +411,8 @@ class Hit:
             summary += f"; country agrees ({self.entry.country_code}, +{COUNTRY_BOOST})"
         if al.capped:
             summary += f"; capped: {al.capped}"
+        if self.reading:
+            summary += f"; {self.reading}"
         via = self.via()
         if via:
             summary += f"; {via}"
@@ -416,6 +434,8 @@ class Hit:
         }
         if via:
             out["matched_via"] = via
+        if self.reading:
+            out["read_as"] = self.reading
         if self.origin is not None and self.origin.curated is not None:
             z = self.origin.curated
             out["curated_name"] = {"name": z.name, "kind": z.kind, "confidence": z.confidence, "source": z.source}
@@ -622,12 +642,61 @@ class Screener:
             for pk in keys:
                 self._postings.setdefault(pk, []).append(rid)
             self._by_key.setdefault(name.key, []).append(rid)
+        self._equiv = self._brand_equivalents(df)
         # deletion neighbourhood (edit distance ~1-2) over the distinctive vocabulary
         self._deletes: dict[str, list[str]] = {}
         for word in self._postings:
             if len(word) >= 4 and not word.isdigit():
                 for d in _deletes(word):
                     self._deletes.setdefault(d, []).append(word)
+
+    def _brand_equivalents(self, df: dict[str, int]) -> dict[str, list[tuple[tuple[str, str, str], ...]]]:
+        """Chinese brand -> the English words it stands for, learnt from the index itself: a name in Chinese
+        characters with one distinctive part (寒武纪, 科大讯飞) published for a listing whose English name
+        translates rather than transliterates it ("Cambricon Technologies Corporation Limited") gives
+        寒武纪 = "cambricon": the English name's distinctive words that the Chinese name lacks (a trailing
+        abbreviation left out). A query naming a subsidiary (安徽寒武纪信息科技) can then meet the subsidiary's
+        English listing (Anhui Cambricon Information Technology). A brand whose English name has only
+        generic words besides its abbreviation (中芯国际, "Semiconductor Manufacturing International
+        Corporation (SMIC)") gets no reading: generic words alone never make a match."""
+        found: dict[str, dict[tuple[tuple[str, str, str], ...], int]] = {}
+        for rid, name in enumerate(self._rec_names):
+            cores = [t for t in name.tokens if t.kind == "name" and _is_han_token(t)]
+            if len(cores) != 1 or len(cores[0].source) < 2:
+                continue
+            core = cores[0]
+            e = self.entries[self._rec_entry[rid]]
+            m = _TRAILING_ABBREV.match(e.name)
+            stem = m.group(1) if m else e.name
+            if has_han(stem):
+                continue
+            en = _prepare(" ".join(stem.split()), df)
+            mine = {t.text for t in name.tokens}
+            eq = list({t.text: t for t in en.tokens if t.kind == "name" and t.text not in mine}.values())
+            joined = "".join(t.text for t in en.tokens)
+            if not eq or len(eq) > 4 or core.text in joined or any(
+                    token_similarity(core.text, t.text) > 0.0 for t in en.tokens):
+                continue  # a transliteration (华为 = Huawei) needs no reading
+            key = tuple((t.text, t.kind, e.name) for t in eq)
+            found.setdefault(core.source, {})
+            found[core.source][key] = found[core.source].get(key, 0) + 1
+        return {src: [k for k, _ in sorted(c.items(), key=lambda kv: -kv[1])[:3]] for src, c in found.items()}
+
+    def _brand_variants(self, q: _Name) -> list[_Name]:
+        """The query with a known Chinese brand read as its English words (see :meth:`_brand_equivalents`)."""
+        out: list[_Name] = []
+        for i, t in enumerate(q.tokens):
+            if t.kind != "name" or not _is_han_token(t):
+                continue
+            for eq in self._equiv.get(t.source, ()):
+                toks = [Token(x, k, t.source) for x, k, _ in eq]
+                share = q.weights[i] / len(toks)
+                tokens = (*q.tokens[:i], *toks, *q.tokens[i + 1 :])
+                weights = (*q.weights[:i], *(share for _ in toks), *q.weights[i + 1 :])
+                reading = f"{t.source} read as {' '.join(x for x, _, _ in eq)!r} (from {eq[0][2]!r})"
+                out.append(_Name(q.text, tokens, weights, q.legal, False, " ".join(sorted(x.text for x in tokens)),
+                                 tuple(range(i, i + len(toks))), reading))
+        return out[:4]
 
     # -- a plain-data image of the index (for a cache file: marshal loads it in a few tens of ms) --
     _ENTRY_FIELDS = ("entry_id", "list_id", "name", "aliases", "country", "country_code", "address",
@@ -647,7 +716,8 @@ class Screener:
         return {"algorithm": ALGORITHM, "threshold": self.threshold, "snapshots": snaps, "df": self._df,
                 "cluster_of": self._cluster_of, "rec_entry": self._rec_entry, "rec_cluster": self._rec_cluster,
                 "rec_names": names, "rec_origin": origins, "rec_publishers": self._rec_publishers,
-                "postings": self._postings, "by_key": self._by_key, "deletes": self._deletes}
+                "postings": self._postings, "by_key": self._by_key, "deletes": self._deletes,
+                "equiv": self._equiv}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Screener:
@@ -679,6 +749,7 @@ class Screener:
         self._postings = state["postings"]
         self._by_key = state["by_key"]
         self._deletes = state["deletes"]
+        self._equiv = {k: [tuple(tuple(x) for x in eq) for eq in v] for k, v in state["equiv"].items()}
         return self
 
     # -- lookups --
@@ -757,6 +828,7 @@ class Screener:
                 raise InvalidInput(f"unknown list(s) {', '.join(unknown)}; loaded: {', '.join(self.list_ids)}")
         variants = _variants(text, self._df)
         q = variants[0]
+        variants.extend(self._brand_variants(q))
         note: str | None = None
         listed = tuple(sorted(wanted or self.list_ids))
         if not q.tokens:
@@ -807,6 +879,7 @@ class Screener:
                 generic_tokens=tuple(t.text for t in v.tokens if t.kind != "name"),
                 legal_forms=v.legal, meaning=meaning_of(head), listings=tuple(listings),
                 origin=NameOrigin(origin_entry, origin_kind, z if origin_kind == "curated" else None),
+                reading=v.reading or None,
             )
             (hits if total + 1e-9 >= thr else possible).append(hit)
 
