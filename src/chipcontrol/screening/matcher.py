@@ -57,6 +57,9 @@ PLACE_CONFLICT = 0.08
 NAME_CONFLICT = 0.05
 COUNTRY_BOOST = 0.03
 GENERIC_ONLY_CAP = 0.5
+SHORT_WORD = 4  # a listed word this short never matches a longer query word fuzzily
+ACRONYM = 3  # a listed name that is one word this short (TCL, "PT Air") ...
+ACRONYM_CAP = 0.75  # ... matched inside a longer name is a possible match at most
 ALL_WORDS_SIM = 0.9  # "every word agrees": each aligned pair at least this similar
 MAX_JOIN = 4
 MAX_CANDIDATES = 40
@@ -75,6 +78,9 @@ FEATURES: dict[str, str] = {
     "place_conflict": f"-{PLACE_CONFLICT} when both names keep an unmatched place",
     "name_conflict": f"-{NAME_CONFLICT} when both names keep an unmatched distinctive word",
     "generic_only_cap": f"capped at {GENERIC_ONLY_CAP} without a distinctive word, unless every word agrees",
+    "acronym_cap": f"capped at {ACRONYM_CAP} when the listed name is one word of <= {ACRONYM} letters and the "
+                   f"query has more words",
+    "short_words": f"a listed word of <= {SHORT_WORD} letters matches a longer query word only exactly",
     "country_support": f"+{COUNTRY_BOOST} when the listed country agrees (CN/HK/MO as one)",
 }
 
@@ -234,6 +240,8 @@ def _align(q: _Name, c: _Name) -> Alignment:
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
             s = token_similarity(a.text, b.text)
+            if 0.0 < s < 1.0 and len(b.text) <= SHORT_WORD and len(a.text) > len(b.text):
+                s = 0.0  # a short listed word inside a longer query word is another word (miea/midea, peng/xpeng)
             if s > 0.0 and a.kind == "name" and b.kind == "name" and a.source != b.source \
                     and _is_han_token(a) and _is_han_token(b):
                 s = _han_similarity(a.source, b.source, s)
@@ -287,9 +295,18 @@ def _align(q: _Name, c: _Name) -> Alignment:
         t.kind == "name" and len(t.text) > 1 and not u for t, u in zip(ct, c_used, strict=True)
     ):
         score -= NAME_CONFLICT  # each side has a distinctive word the other lacks
+    if (len(ct) == 1 and ct[0].kind == "name" and len(ct[0].text) <= ACRONYM and not all(q_used)
+            and score > ACRONYM_CAP):
+        score = ACRONYM_CAP  # capped below, explained
+        acronym = True
+    else:
+        acronym = False
     if q.anchors and all(q_used[k] and q_sim[k] >= ALL_WORDS_SIM for k in q.anchors):
         distinctive = True  # the Chinese brand, read as its English name, matched whole
     capped: str | None = None
+    if acronym:
+        capped = (f"the listed name is one short word ({ct[0].text}) and the query has more words: "
+                  f"a possible match to review, not a hit")
     if not distinctive:
         every_word = all(q_used) and all(c_used) and min(q_sim + c_sim) >= ALL_WORDS_SIM
         if not every_word and score > GENERIC_ONLY_CAP:
@@ -859,7 +876,7 @@ class Screener:
         for cl, (total, base, support, rid, al, v) in best.items():
             if total + 1e-9 < floor:
                 continue
-            if total + 1e-9 < thr and al.capped:
+            if total + 1e-9 < thr and al.capped and not al.distinctive:
                 continue
             listings = [self.entries[m] for m in self._members[cl]
                         if wanted is None or self.entries[m].list_id in wanted]
