@@ -53,7 +53,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield Live(f"http://127.0.0.1:{port}", made)
+        yield Live(f"http://127.0.0.1:{port}", made, db)
     finally:
         server.should_exit = True
         thread.join(timeout=20)

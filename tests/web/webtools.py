@@ -21,3 +21,4 @@ class Web:
 class Live:
     url: str
     keys: dict[str, str]
+    db_url: str = ""
