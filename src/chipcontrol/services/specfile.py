@@ -10,14 +10,50 @@ from typing import Any
 
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidSpec
-from chipcontrol.model.spec import PRECISIONS, ChipSpec
+from chipcontrol.model.spec import PRECISIONS, ChipSpec, Provenance
 from chipcontrol.rules.loader import load_yaml
-from chipcontrol.services.inputs import read_user_file
+from chipcontrol.services.inputs import parse_country, read_user_file
 
 _NUMERIC = ("die_area_mm2", "io_bandwidth_gbs", "memory_bandwidth_gbs", "interconnect_bandwidth_gbs",
             "memory_bandwidth_density")
 _KEYS = {"name", "vendor", "datacenter", "dense_tops", "item_type", "accelerator", "accelerator_count",
-         "commercially_available_in_us_on", *_NUMERIC}
+         "commercially_available_in_us_on", "provenance", *_NUMERIC}
+_MAX_VALUE = 1e9  # no dense TOPS, die area (mm2) or bandwidth (GB/s) of any real item comes near this
+_PROVENANCE_KEYS = {"designed_in", "made_in", "fab", "direct_product", "us_content_above_de_minimis", "source"}
+
+
+def _provenance(raw: Any, origin: str) -> Provenance | None:
+    """The spec's ``provenance`` mapping: where it was designed and made, and the facts of 734.4/734.9."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise InvalidSpec(f"{origin}: 'provenance' must be a mapping of {', '.join(sorted(_PROVENANCE_KEYS))}")
+    unknown = sorted(str(k) for k in set(raw) - _PROVENANCE_KEYS)
+    if unknown:
+        raise InvalidSpec(f"{origin}: unknown provenance key(s) {', '.join(unknown)}; allowed: "
+                          f"{', '.join(sorted(_PROVENANCE_KEYS))}")
+    countries: dict[str, str | None] = {}
+    for key in ("designed_in", "made_in"):
+        value = raw.get(key)
+        if value is None:
+            countries[key] = None
+            continue
+        if not isinstance(value, str):
+            raise InvalidSpec(f"{origin}: provenance.{key} must be a country code such as TW")
+        try:
+            countries[key] = parse_country(value, f"provenance.{key}")[0]
+        except ChipControlError as exc:
+            raise InvalidSpec(f"{origin}: {exc}") from None
+    flags: dict[str, bool | None] = {}
+    for key in ("direct_product", "us_content_above_de_minimis"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise InvalidSpec(f"{origin}: provenance.{key} must be true or false, got {value!r}")
+        flags[key] = value
+    source = raw.get("source", "")
+    return Provenance(designed_in=countries["designed_in"], made_in=countries["made_in"], fab=str(raw.get("fab", "")),
+                      direct_product=flags["direct_product"], us_content_above=flags["us_content_above_de_minimis"],
+                      sources=(f"spec {origin}" + (f": {source}" if source else ""),), verification="U")
 
 
 def load_spec_file(path: str | Path, catalog: Catalog | None = None) -> ChipSpec:
@@ -60,6 +96,8 @@ def _number(value: Any, where: str) -> float:
         raise InvalidSpec(f"{where} must be a finite number, got {value!r}")
     if f < 0:
         raise InvalidSpec(f"{where} must not be negative, got {value!r}")
+    if f > _MAX_VALUE:
+        raise InvalidSpec(f"{where} is implausibly large ({value!r}); the largest accepted value is {_MAX_VALUE:g}")
     return f
 
 
@@ -128,4 +166,5 @@ def spec_from_mapping(data: Any, origin: str = "spec", catalog: Catalog | None =
         interconnect_bandwidth_gbs=numbers.get("interconnect_bandwidth_gbs"), item_type=item_type,
         accelerator=accelerator, accelerator_count=count,
         memory_bandwidth_density=numbers.get("memory_bandwidth_density"),
-        commercially_available_in_us_on=avail_date, sources=(f"spec file {origin}",))
+        commercially_available_in_us_on=avail_date, provenance=_provenance(data.get("provenance"), origin),
+        sources=(f"spec file {origin}",))

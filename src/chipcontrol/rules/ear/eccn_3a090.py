@@ -98,6 +98,9 @@ def _pd_step(w: _Work, citation: Citation) -> None:
 def _finish(w: _Work, paragraph: str | None, sub: str | None, level: str | None,
             indeterminate: bool = False) -> Classification:
     ctx = w.ctx
+    if w.pd is None and w.tpp.value is not None and w.spec.die_area_mm2:
+        # reported whenever the die area is known, even where no paragraph needed it
+        w.pd = metrics.performance_density(w.tpp.value, w.spec.die_area_mm2)
     z: tuple[str, ...] = ()
     zmap = ctx.value(PZ)
     if level in ("a", "b") and zmap:

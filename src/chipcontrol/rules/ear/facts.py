@@ -122,6 +122,10 @@ def headquarters_fact(ctx: RuleContext, destination: str, party: str, citation: 
 _P3 = "ear.part_774.eccn_3a090."
 
 
+def _v(x: float) -> str:
+    return f"{x:.6g}"
+
+
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
 
@@ -142,13 +146,13 @@ def item_fact(missing: str, spec: ChipSpec, cls: Classification, ctx: RuleContex
                       if r is not None}, reverse=True)
         if tpp is None or not pds:
             return None
-        replies = [Reply(repr(tpp / (pds[0] * 1.01)), f"{_fmt(tpp / pds[0])} mm2 or less (performance density "
+        replies = [Reply(_v(tpp / (pds[0] * 1.01)), f"{_fmt(tpp / pds[0])} mm2 or less (performance density "
                          f"{pds[0]:g} or more)")]
         for hi, lo in itertools.pairwise(pds):
             mid = (hi + lo) / 2
-            replies.append(Reply(repr(tpp / mid), f"between {_fmt(tpp / hi)} and {_fmt(tpp / lo)} mm2 "
+            replies.append(Reply(_v(tpp / mid), f"between {_fmt(tpp / hi)} and {_fmt(tpp / lo)} mm2 "
                                  f"(performance density {lo:g} to {hi:g})"))
-        replies.append(Reply(repr(tpp / (pds[-1] / 2)), f"more than {_fmt(tpp / pds[-1])} mm2 (performance density "
+        replies.append(Reply(_v(tpp / (pds[-1] / 2)), f"more than {_fmt(tpp / pds[-1])} mm2 (performance density "
                              f"below {pds[-1]:g})"))
         return Fact("item.die_area_mm2", f"What is {name}'s applicable die area (all non-planar logic dies, in mm2)?",
                     "Performance density (TPP / die area) decides 3A090.a.2 and 3A090.b.",
@@ -161,7 +165,7 @@ def item_fact(missing: str, spec: ChipSpec, cls: Classification, ctx: RuleContex
         return Fact("item.io_bandwidth_gbs", f"What is {name}'s aggregate bidirectional I/O bandwidth to non-memory "
                     "ICs (GB/s)?", "The 2022 test needs I/O of 600 GB/s or more.", "io_bandwidth_gbs in the spec, "
                     "or --answer item.io_bandwidth_gbs=NUMBER", read.citation,
-                    (Reply(repr(t), f"{t:g} GB/s or more"), Reply(repr(t / 2), f"below {t:g} GB/s")))
+                    (Reply(_v(t), f"{t:g} GB/s or more"), Reply(_v(t / 2), f"below {t:g} GB/s")))
     if missing == "memory_bandwidth_density":
         read = ctx.read(_P3 + "c_memory_bandwidth_density")
         if read is None:
@@ -170,16 +174,16 @@ def item_fact(missing: str, spec: ChipSpec, cls: Classification, ctx: RuleContex
         return Fact("item.memory_bandwidth_density", f"What is {name}'s memory bandwidth density (GB/s per mm2)?",
                     "3A090.c reaches high bandwidth memory above the threshold.", "memory_bandwidth_density in the "
                     "spec, or --answer item.memory_bandwidth_density=NUMBER", read.citation,
-                    (Reply(repr(t * 1.5), f"above {t:g}"), Reply(repr(t / 2), f"{t:g} or less")))
+                    (Reply(_v(t * 1.5), f"above {t:g}"), Reply(_v(t / 2), f"{t:g} or less")))
     if missing == "dense_tops":
         names = ("a1_tpp", "a2_tpp", "b2_tpp") if ctx.read(_P3 + "a1_tpp") is not None else ("a_2022_tops_x_bits",)
         levels = sorted({float(r.value) for r in (ctx.read(_P3 + p) for p in names) if r is not None}, reverse=True)
         if not levels:
             return None
-        replies = [Reply(repr(levels[0]), f"TPP {levels[0]:g} or more")]
+        replies = [Reply(_v(levels[0]), f"TPP {levels[0]:g} or more")]
         for hi, lo in itertools.pairwise(levels):
-            replies.append(Reply(repr(lo), f"TPP {lo:g} to {hi:g}"))
-        replies.append(Reply(repr(levels[-1] / 2), f"TPP below {levels[-1]:g}"))
+            replies.append(Reply(_v(lo), f"TPP {lo:g} to {hi:g}"))
+        replies.append(Reply(_v(levels[-1] / 2), f"TPP below {levels[-1]:g}"))
         return Fact("item.tpp", f"What is {name}'s total processing performance (dense TOPS x bit length)?",
                     "No dense throughput is known; TPP decides 3A090.", "dense_tops in the spec, or --answer "
                     "item.tpp=NUMBER", cit, tuple(replies))

@@ -130,6 +130,11 @@ def _assemble(w: Work, exceptions: list[LicenseException]) -> Determination:
             conditions.extend(c for c in f.conditions if c not in conditions)
     if required and policy is None and not prohibited:
         conditions.append("No review policy has been published for this requirement.")
+    if len(required) > 1 and not prohibited:
+        parts = [f"{f.reason.rule_id}: {(f.policy or 'none published').replace('_', ' ')}" for f in required]
+        w.step("ear.review_policy", "Which review policy meets a licence application for the whole transaction?",
+               (policy or "none published").replace("_", " ") + " (the most restrictive of the requirements found)",
+               w.ctx.version.citation, "; ".join(parts), status="info")
     view_note = ""
     if ctx.view == "enforced" and ctx.not_applied:
         view_note = " ".join(f"{v.id}: {v.enforcement_note}" for v in ctx.not_applied if v.enforcement_note)
@@ -217,10 +222,13 @@ def _combine(first: Determination, leaves: list[tuple[dict[str, str], Determinat
              facts: dict[str, Fact]) -> Determination:
     dets = [d for _, d in leaves]
     open_facts = [f for fid, f in facts.items() if _matters(fid, leaves)]
-    if not open_facts:
+    if not open_facts:  # every reply gives the same answer: keep what holds whatever the replies
         steps = tuple(_resolved(s) for s in first.trace)
         warnings = tuple(w for w in first.warnings if all(w in d.warnings for d in dets))
-        return dataclasses.replace(first, trace=steps, warnings=warnings)
+        kept = tuple(r for r in first.reasons if all(r in d.reasons for d in dets))
+        notices = tuple(n for n in first.notices if all(n in d.notices for d in dets))
+        return dataclasses.replace(first, trace=steps, warnings=warnings, reasons=kept or first.reasons,
+                                   notices=notices)
     questions: list[Question] = []
     open_ids = {f.id for f in open_facts}
     for fact in open_facts:

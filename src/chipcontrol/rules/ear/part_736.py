@@ -20,7 +20,18 @@ def general_prohibition_10(w: Work) -> None:
     """Is the item presumed to have been produced in violation of the EAR (General Prohibition 10)?"""
     read = w.read(GP10)
     prov = provenance(w)
-    if read is None or not prov.gp10:
+    if read is None:
+        return
+    if not prov.gp10:
+        if prov.designed_in and w.ctx.in_scope(prov.designed_in, {"groups": ["D5"], "countries": ["MO"]}) and \
+                w.cls.level in ("a", "b"):
+            w.warn(f"{w.spec.display_name} is an advanced-computing IC developed in {prov.designed_in}: BIS's guidance "
+                   "of 2025-05-13 presumes such ICs may have been produced in violation of the EAR (General "
+                   "Prohibition 10); it names the Huawei Ascend 910B, 910C and 910D. Establish how it was made before "
+                   "dealing in it.")
+            w.step("ear.736.2.b.10", "Is the item presumed to have been produced in violation of the EAR (General "
+                   "Prohibition 10)?", "not named by the guidance; a PRC-developed advanced-computing IC: a red flag",
+                   read.citation, status="warning", params=(read,))
         return
     cit: Citation = read.citation
     w.require("ear.736.2.b.10", f"{w.spec.display_name}: {prov.gp10}. BIS presumes such chips were produced in "

@@ -230,6 +230,15 @@ def hbm(w: Work) -> None:
     scope = w.read(P742 + "hbm_destinations")
     if scope is None:
         return
+    compliance = w.read(P742 + "hbm_compliance_date")
+    if compliance is not None and ctx.as_of.isoformat() < str(compliance.value):
+        w.step("ear.742.6.a.6.i.B", "Is compliance with the 3A090.c (HBM) licence requirement due on this date?",
+               f"no: published and effective 2024-12-02, compliance from {compliance.value}", compliance.citation,
+               "A transition: the requirement is in the regulations, but compliance is not yet required.",
+               status="info", params=(compliance,))
+        w.warn(f"3A090.c high bandwidth memory: the licence requirement takes effect for compliance on "
+               f"{compliance.value}; plan for it.")
+        return
     inside = ctx.in_scope(ship.destination, scope.value)
     hq_hit, who = _hq_d5(w, "High bandwidth memory needs a licence for Macau/D:5-headquartered entities wherever "
                          "located, and their review policy is a presumption of denial.", scope.citation)
