@@ -47,13 +47,16 @@ def test_report_schema(cpu_run: Measurement, tiny_plan: Plan) -> None:
         assert by[p]["sweep"]["stopped"] in STOPS
         sizes = [q["size"] for q in by[p]["sweep"]["points"]]
         assert sizes == sorted(sizes) and set(sizes) <= set(tiny_plan.matmul_sizes)
-        q = by[p]["sweep"]["points"][0]
-        assert q["runs"] == tiny_plan.repeats and q["work_per_call"] == 2 * q["size"] ** 3
+        for q in by[p]["sweep"]["points"]:  # operations counted as TPP counts them: 2·n³ per n×n×n product
+            assert q["runs"] == tiny_plan.repeats and q["work_per_call"] == 2 * q["size"] ** 3
     for p in set(PRECISIONS) - {"fp64", "fp32"}:
         assert by[p]["supported"] is False and by[p]["reason"]  # said, never faked
         assert "tops" not in by[p]
     assert {b["kind"] for b in m["bandwidth"]} == {"copy", "triad"}
     assert all(b["gbs"] > 0 and b["sweep"]["stopped"] in STOPS for b in m["bandwidth"])
+    arrays_moved = {"copy": 2, "triad": 3}  # bytes read + bytes written per call, per array of `size` bytes
+    for b in m["bandwidth"]:
+        assert all(q["work_per_call"] == arrays_moved[b["kind"]] * q["size"] for q in b["sweep"]["points"])
     assert any("cache" in n for n in m["notes"])  # the tiny plan's buffers fit in the caches, and the report says so
     meas = r["measured"]
     assert set(meas["dense_tops"]) == {"fp64", "fp32"}

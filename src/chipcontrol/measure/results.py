@@ -93,7 +93,8 @@ class Point:
         return (b - self.worst) / b if b > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"size": self.size, "work_per_call": sig(self.work), "calls_per_run": self.calls,
+        work: float | int = int(self.work) if float(self.work).is_integer() else sig(self.work)
+        return {"size": self.size, "work_per_call": work, "calls_per_run": self.calls,
                 "runs": len(self.seconds), "seconds": [sig(s, 4) for s in self.seconds],
                 "best": sig(self.best), "median": sig(self.median), "worst": sig(self.worst),
                 "spread": sig(self.spread, 3)}
