@@ -80,6 +80,30 @@ def test_precisions_by_compute_capability() -> None:
     assert "needs 2.1" in (old._static_reason("fp8") or "") and "needs 2.1" in (old._static_reason("int8") or "")
 
 
+class _Kernels:
+    """Stands in for TorchKernels: layouts listed in ``works`` run, the others fail as a library would."""
+
+    def __init__(self, works: set[int]) -> None:
+        self.works = works
+
+    def matmul(self, precision: str, n: int, variant: int = 0) -> Any:
+        def kernel() -> None:
+            if variant not in self.works:
+                raise RuntimeError(f"mat2 must be col_major (layout {variant})\nsecond line")
+        return kernel
+
+
+@pytest.mark.parametrize(("works", "reason", "variant"), [
+    ({0}, None, 0), ({1}, None, 1),
+    (set(), "PyTorch could not run it: mat2 must be col_major (layout 0)", None)])
+def test_a_library_error_in_the_trial_is_the_reason(works: set[int], reason: str | None, variant: int | None) -> None:
+    b = _backend((9, 0))
+    b.torch.cuda = SimpleNamespace(synchronize=lambda device: None)
+    b.device, b.kernels, b._probed, b._variant = "cuda:0", _Kernels(works), {}, {}
+    assert b.unsupported("int8") == reason
+    assert b._variant.get("int8") == variant
+
+
 def test_torch_kernels_on_the_cpu_device_type() -> None:
     torch = pytest.importorskip("torch")
     k = TorchKernels(torch, torch.device("cpu"))

@@ -42,6 +42,9 @@ NEVER = {
     "int4": "PyTorch has no dense int4 × int4 matmul (its int4 kernels are weight-only, with bf16 activations)",
     "fp6": "PyTorch has no fp6 matmul",
 }
+# Operand layouts tried in order for the private kernels (their layout rules have varied across releases):
+# fp8: B column-major (cuBLASLt's rule), then row-major; int8: B row-major, then column-major.
+LAYOUT_VARIANTS = {"fp8": 2, "int8": 2}
 _SMI_FIELDS = ("uuid", "driver_version", "clocks.max.sm", "clocks.max.memory", "clocks.sm", "clocks.mem",
                "power.limit", "pci.bus_id", "vbios_version", "temperature.gpu")
 
@@ -109,8 +112,8 @@ class TorchKernels:
         t = self.torch
         return t.randn(n, n, device=self.device, dtype=t.float32).to(dtype)
 
-    def matmul(self, precision: str, n: int) -> Callable[[], None]:
-        """A zero-argument kernel computing one n×n×n product in ``precision``."""
+    def matmul(self, precision: str, n: int, variant: int = 0) -> Callable[[], None]:
+        """A zero-argument kernel computing one n×n×n product in ``precision`` (``variant``: the operand layout)."""
         t = self.torch
         if precision in ("fp64", "fp32", "tf32", "fp16", "bf16"):
             dtype = {"fp64": t.float64, "fp32": t.float32, "tf32": t.float32, "fp16": t.float16,
@@ -127,7 +130,8 @@ class TorchKernels:
             return dense
         if precision == "fp8":
             a8 = self._randn(n, t.float8_e4m3fn)
-            b8 = self._randn(n, t.float8_e4m3fn).t()  # _scaled_mm wants the second operand column-major
+            b8 = self._randn(n, t.float8_e4m3fn)
+            b8 = b8.t() if variant == 0 else b8
             one = t.tensor(1.0, device=self.device, dtype=t.float32)
 
             def fp8() -> None:
@@ -137,6 +141,7 @@ class TorchKernels:
         if precision == "int8":
             ai = t.randint(-128, 128, (n, n), device=self.device, dtype=t.int8)
             bi = t.randint(-128, 128, (n, n), device=self.device, dtype=t.int8)
+            bi = bi.t().contiguous().t() if variant == 1 else bi
 
             def int8() -> None:
                 t._int_mm(ai, bi)
@@ -179,6 +184,7 @@ class TorchCudaBackend:
         self.cc: tuple[int, int] = (int(self.props.major), int(self.props.minor))
         self.kernels = TorchKernels(torch, self.device)
         self._probed: dict[str, str | None] = {}
+        self._variant: dict[str, int] = {}
 
     # identity -----------------------------------------------------------------------------------------------------
 
@@ -272,22 +278,33 @@ class TorchCudaBackend:
         if precision not in self._probed:
             reason = self._static_reason(precision)
             if reason is None:
-                try:  # a small trial: a library that cannot run it says so here, not in the middle of a sweep
-                    kernel = self.kernels.matmul(precision, 256)
-                    kernel()
-                    self.synchronize()
-                except Exception as exc:  # any library error means "not measured", with its text
-                    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                    reason = f"PyTorch could not run it: {first[:200]}"
+                reason = self._probe(precision)
             self._probed[precision] = reason
         return self._probed[precision]
+
+    def _probe(self, precision: str) -> str | None:
+        """A small trial of each operand layout: a library that cannot run the precision says so here (the reason
+        is its error's first line), not in the middle of a sweep."""
+        first = ""
+        for variant in range(LAYOUT_VARIANTS.get(precision, 1)):
+            try:
+                self.kernels.matmul(precision, 256, variant)()
+                self.synchronize()
+            except Exception as exc:  # any library error means "not measured", with its text
+                text = str(exc).strip()
+                first = first or (text.splitlines()[0] if text else type(exc).__name__)
+                continue
+            self._variant[precision] = variant
+            return None
+        return f"PyTorch could not run it: {first[:200]}"
 
     def method(self, precision: str) -> str:
         return {"fp64": "torch.matmul float64", "fp32": "torch.matmul float32, TF32 off",
                 "tf32": "torch.matmul float32, TF32 on", "fp16": "torch.matmul float16",
                 "bf16": "torch.matmul bfloat16",
                 "fp8": "torch._scaled_mm float8_e4m3fn, unit scales, bf16 out, fast accumulation",
-                "int8": "torch._int_mm int8 → int32"}.get(precision, precision) + ", n×n×n"
+                "int8": "torch._int_mm int8 → int32"}.get(precision, precision) + ", n×n×n" + (
+                    f", operand layout {self._variant[precision]}" if self._variant.get(precision) else "")
 
     def fit_matmul(self, precision: str, sizes: tuple[int, ...]) -> tuple[tuple[int, ...], str]:
         item = {"fp64": 8, "fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1}.get(precision, 4)
@@ -300,7 +317,7 @@ class TorchCudaBackend:
 
     def prepare_matmul(self, precision: str, n: int) -> Prepared:
         try:
-            kernel = self.kernels.matmul(precision, n)
+            kernel = self.kernels.matmul(precision, n, self._variant.get(precision, 0))
         except Exception as exc:
             if self._oom(exc):
                 raise Skip("out of GPU memory") from None
