@@ -24,6 +24,7 @@ LEGAL_FORMS: frozenset[str] = frozenset(
     aktsionernoe obshchestvo|publichnoe aktsionernoe obshchestvo|zakrytoe aktsionernoe obshchestvo
     otkrytoe aktsionernoe obshchestvo|federalnoe gosudarstvennoe unitarnoe predpriiatie
     tovarystvo z obmezhenoiu vidpovidalnistiu|jusighoesa|yuhanhoesa|anonim sirketi|limited sirketi
+    societatea cu raspundere limitata|societate pe actiuni|spolka z ograniczona odpowiedzialnoscia|sp z oo
     youxian gongsi|gufen youxian gongsi|youxian zeren gongsi|jituan youxian gongsi
     co|corp|corporation|company|companies|inc|incorporated|ltd|limited|llc|llp|lp|plc|pte|pvt|pty
     gmbh|ag|kg|kgaa|ug|ohg|mbh|ev|sa|sas|sarl|srl|spa|sl|slu|bv|nv|vof|ab|oy|oyj|asa|aps

@@ -53,7 +53,8 @@ KIND_WEIGHT = {"name": 1.0, "generic": 0.2, "place": 0.2}
 EXTRA_GENERIC = 0.5  # a generic word or place on one side only counts this share of its weight
 TOKEN_MIN_SIM = 0.78
 INITIAL_SIM = 0.9
-PLACE_CONFLICT = 0.08
+PLACE_CONFLICT = 0.15
+NUMBER_EXTRA = 0.05
 NAME_CONFLICT = 0.05
 COUNTRY_BOOST = 0.03
 GENERIC_ONLY_CAP = 0.5
@@ -77,6 +78,7 @@ FEATURES: dict[str, str] = {
     "coverage": "mean of the weighted coverage of the query and of the listed name",
     "place_conflict": f"-{PLACE_CONFLICT} when both names keep an unmatched place",
     "name_conflict": f"-{NAME_CONFLICT} when both names keep an unmatched distinctive word",
+    "number_extra": f"-{NUMBER_EXTRA} when one name only keeps an unmatched number (Roman numerals too)",
     "generic_only_cap": f"capped at {GENERIC_ONLY_CAP} without a distinctive word, unless every word agrees",
     "acronym_cap": f"capped at {ACRONYM_CAP} when the listed name is one word of <= {ACRONYM} letters and the "
                    f"query has more words",
@@ -303,6 +305,10 @@ def _align(q: _Name, c: _Name) -> Alignment:
         acronym = False
     if q.anchors and all(q_used[k] and q_sim[k] >= ALL_WORDS_SIM for k in q.anchors):
         distinctive = True  # the Chinese brand, read as its English name, matched whole
+    q_num = any(not u and _is_number(t.text) for t, u in zip(qt, q_used, strict=True))
+    c_num = any(not u and _is_number(t.text) for t, u in zip(ct, c_used, strict=True))
+    if q_num != c_num:
+        score -= NUMBER_EXTRA  # "Management Company 23" vs "Management Company"; "Solutions II" vs "Solutions"
     capped: str | None = None
     if acronym:
         capped = (f"the listed name is one short word ({ct[0].text}) and the query has more words: "
@@ -322,6 +328,14 @@ def _align(q: _Name, c: _Name) -> Alignment:
         distinctive=distinctive,
         capped=capped,
     )
+
+
+_ROMAN = re.compile(r"^(?:i{2,3}|iv|vi{1,3}|i?x|xi{1,3}|xiv|xvi{0,3}|xix|xx)$")
+
+
+def _is_number(text: str) -> bool:
+    """A number, an ordinal (43rd) or a Roman numeral of two or more letters (II, VIII, XIV; not "xi")."""
+    return text[:1].isdigit() or (len(text) >= 2 and text not in ("xi", "vi", "ix") and bool(_ROMAN.match(text)))
 
 
 def _han_similarity(a: str, b: str, romanised: float) -> float:

@@ -72,12 +72,14 @@ def clean_input(name: object, *, what: str = "name") -> str:
 _APOSTROPHES = "'’‘`´ʼʻ"
 _PUNCT_RE = re.compile(r"[^a-z0-9 ]+")
 _AMP_RE = re.compile(r"\s*&\s*")
+_POSSESSIVE_RE = re.compile(r"(?<=[a-z])['’]s\b")
 
 
 def _fold_latin(text: str) -> str:
     """Lower-case ASCII with punctuation folded. Apostrophes and dots join (Xi'an -> xian, S.A. -> sa)."""
     text = unidecode(text).lower()
     text = _AMP_RE.sub(" and ", text)
+    text = _POSSESSIVE_RE.sub("", text)  # "Deutsche Bank's" = "Deutsche Bank"
     for ch in _APOSTROPHES:
         text = text.replace(ch, "")
     # a dot between letters/abbreviations joins (s.a. -> sa, co.,ltd -> co ltd)
@@ -113,6 +115,31 @@ def _segments(text: str, mode: str) -> list[tuple[str, str, str]]:
     return pieces
 
 
+_PLACE_PHRASES: dict[tuple[str, ...], str] = {
+    ("united", "states", "of", "america"): "usa", ("united", "states"): "usa", ("us",): "usa",
+    ("united", "kingdom"): "uk", ("great", "britain"): "uk",
+}
+
+
+def _place_phrases(words: list[str]) -> list[str]:
+    """One spelling for countries written several ways ("U.S." = "United States" = "USA")."""
+    if not any(w in ("united", "us", "great") for w in words):
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (4, 2, 1):
+            canon = _PLACE_PHRASES.get(tuple(words[i : i + size]))
+            if canon is not None:
+                out.append(canon)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 _PINYIN_JOIN = 6  # "You Xian Ze Ren Gong Si"
 
 
@@ -122,6 +149,7 @@ def _latin_pieces(words: list[str]) -> list[tuple[str, str, str]]:
     "Shenzhen Shi": the administrative suffix after a place joins it). Separate syllables are joined into a
     place or a generic word only when the name also has a romanised legal form or generic word: a person
     called "Gao Xin" keeps both names."""
+    words = _place_phrases(words)
     plex = pinyin_lexicon()
     admin = admin_pinyin()
     found: list[tuple[int, int, LexWord]] = []
@@ -194,7 +222,11 @@ def _deleet(word: str) -> str:
 def _classify(word: str) -> tuple[str, str]:
     word = _deleet(word)
     if word in NUMBER_WORDS:
-        return NUMBER_WORDS[word], "name"
+        word = NUMBER_WORDS[word]
+    if _ORDINAL_RE.match(word):  # 38th = 38: lists write "CETC 38th" and "CETC 38 Research Institute"
+        return word.rstrip("stndrh"), "name"
+    if word.isdigit():
+        return word, "name"
     if word in STOPWORDS:
         return word, "stop"
     canon = GENERIC_CANON.get(word)
@@ -214,13 +246,49 @@ def _classify(word: str) -> tuple[str, str]:
     return word, "name"
 
 
+TENS: dict[str, int] = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+                        "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS: dict[str, int] = {w: int(NUMBER_WORDS[w]) for w in
+                          ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")}
+
+
+def _compound_numbers(pieces: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """"forty four", "forty-four", "forty 4" and "fourty" are numbers like "44" and "40"."""
+    out: list[tuple[str, str, str]] = []
+    i = 0
+    while i < len(pieces):
+        w, o, h = pieces[i]
+        if not h and w in TENS:
+            n = TENS[w]
+            if i + 1 < len(pieces) and not pieces[i + 1][2]:
+                nxt = pieces[i + 1][0]
+                unit = _UNITS.get(nxt, int(nxt) if nxt.isdigit() and len(nxt) == 1 and nxt != "0" else 0)
+                if unit:
+                    out.append((str(n + unit), o, ""))
+                    i += 2
+                    continue
+            out.append((str(n), o, ""))
+            i += 1
+            continue
+        out.append((w, o, h))
+        i += 1
+    return out
+
+
+_LEGAL_WORDS = tuple(w for w in LEGAL_FORMS if " " not in w and len(w) >= 7)
+
+
+def _truncated_legal(word: str) -> bool:
+    return len(word) >= 5 and any(w.startswith(word) for w in _LEGAL_WORDS)
+
+
 @lru_cache(maxsize=65536)
 def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
     """Normalise a (cleaned) name into tagged tokens. Pure; cached. ``mode``: see
     :func:`chipcontrol.screening.chinese.han_pieces` ("dict" translates Chinese dictionary words, "pinyin"
     romanises them)."""
     text = unicodedata.normalize("NFKC", name)
-    pieces = _segments(text, mode)
+    pieces = _compound_numbers(_segments(text, mode))
     words = [w for w, _, _ in pieces]
     tokens: list[Token] = []
     i = 0
@@ -241,7 +309,7 @@ def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
             i += 1
             continue
         if hint == "number":
-            tokens.append(Token(word, "name", orig))
+            tokens.append(Token(word.rstrip("stndrh") if _ORDINAL_RE.match(word) else word, "name", orig))
             i += 1
             continue
         # longest legal-form phrase starting here
@@ -255,6 +323,8 @@ def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
                 break
         else:
             folded, kind = _classify(word)
+            if kind == "name" and i == len(words) - 1 and tokens and _truncated_legal(word):
+                kind = "legal"  # a list's fixed-width field cut the last word: "... JOINT STOCK COMPAN"
             tokens.append(Token(folded, kind, orig))
             i += 1
     if tokens and all(t.kind in ("legal", "stop") for t in tokens):
