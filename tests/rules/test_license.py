@@ -144,11 +144,14 @@ def test_cambodia_leaves_d5_2026_02_03(check) -> None:
 def test_hbm_licence_and_exception(check) -> None:
     hbm = ChipSpec(name="HBM3E", item_type="hbm", memory_bandwidth_density=3.0)
     assert not check(hbm, "CN", "2024-12-01").license_required
-    d = check(hbm, "CN", "2024-12-02")
-    assert d.license_required and _names(d) == ["HBM"]
+    # effective 2024-12-02, compliance from 2024-12-31: a transition, flagged
+    transition = check(hbm, "CN", "2024-12-02", end_user_hq="CN")
+    assert not transition.license_required and any("2024-12-31" in w for w in transition.warnings)
+    d = check(hbm, "CN", "2024-12-31", end_user_hq="CN")
+    assert d.license_required and _names(d) == ["HBM"] and d.review_policy == "presumption_of_denial"
     dense = ChipSpec(name="HBM4", item_type="hbm", memory_bandwidth_density=3.3)
-    assert _names(check(dense, "CN", "2025-06-01")) == []
-    assert not check(hbm, "DE", "2025-06-01").license_required
+    assert _names(check(dense, "CN", "2025-06-01", end_user_hq="CN")) == []
+    assert not check(hbm, "DE", "2025-06-01", end_user_hq="DE").license_required
 
 
 def test_ai_diffusion_views(check) -> None:

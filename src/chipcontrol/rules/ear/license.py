@@ -135,15 +135,7 @@ def _assemble(w: Work, exceptions: list[LicenseException]) -> Determination:
         w.step("ear.review_policy", "Which review policy meets a licence application for the whole transaction?",
                (policy or "none published").replace("_", " ") + " (the most restrictive of the requirements found)",
                w.ctx.version.citation, "; ".join(parts), status="info")
-    view_note = ""
-    if ctx.view == "enforced" and ctx.not_applied:
-        view_note = " ".join(f"{v.id}: {v.enforcement_note}" for v in ctx.not_applied if v.enforcement_note)
-    elif ctx.view == "as_written" and any("as_written" in v.views and "enforced" not in v.views
-                                          for v in ctx.versions_in_force):
-        view_note = ("Law as written: includes rules BIS announced it would not enforce (the AI Diffusion Rule; "
-                     "non-enforcement announced 2025-05-13). GAO (B-337935, 2026-05-12) concluded that the "
-                     "announcement is itself a rule subject to the Congressional Review Act's submission "
-                     "requirement; commentators read that as leaving the AI Diffusion Rule legally in effect.")
+    view_note = _view_note(ctx)
     subject = w.subject_to_ear
     return Determination(
         as_of=ctx.as_of, view=ctx.view, rule_version=ctx.version.id, classification=w.cls,
@@ -153,6 +145,29 @@ def _assemble(w: Work, exceptions: list[LicenseException]) -> Determination:
         trace=(*w.cls.trace, *w.steps), warnings=tuple(w.warnings), view_note=view_note,
         indeterminate=bool(w.unresolved),
         inputs=w.ship.to_dict(), subject_to_ear=subject, parties=tuple(w.parties), notices=tuple(w.notices))
+
+
+_NOTES: dict[tuple[int, str], str] = {}
+
+
+def _view_note(ctx: RuleContext) -> str:
+    key = (id(ctx.versions_in_force), ctx.view)
+    note = _NOTES.get(key)
+    if note is not None:
+        return note
+    note = ""
+    if ctx.view == "enforced" and ctx.not_applied:
+        note = " ".join(f"{v.id}: {v.enforcement_note}" for v in ctx.not_applied if v.enforcement_note)
+    elif ctx.view == "as_written" and any("as_written" in v.views and "enforced" not in v.views
+                                          for v in ctx.versions_in_force):
+        note = ("Law as written: includes rules BIS announced it would not enforce (the AI Diffusion Rule; "
+                "non-enforcement announced 2025-05-13). GAO (B-337935, 2026-05-12) concluded that the announcement is "
+                "itself a rule subject to the Congressional Review Act's submission requirement; commentators read "
+                "that as leaving the AI Diffusion Rule legally in effect.")
+    if len(_NOTES) > 1000:
+        _NOTES.clear()
+    _NOTES[key] = note
+    return note
 
 
 # ------------------------------------------------------------------------------------------------ exploring

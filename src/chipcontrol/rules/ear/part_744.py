@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -65,13 +66,15 @@ def _listed_hits(w: Work, name: str, lists: tuple[str, ...]) -> list[PartyHit]:
 # ------------------------------------------------------------------------------------------------ parties
 def restricted_parties(w: Work) -> None:
     """Is a party to the transaction, or 50 % of its ownership, on a list with legal effect, in a covered role?"""
+    parties = w.ship.all_parties()
+    if not parties and not w.ship.exporter_hits:
+        return
     roles_read = w.read(P744 + "sec_744_11.covered_roles")
     covered: tuple[str, ...] = tuple(roles_read.value) if roles_read is not None else (
         "purchaser", "intermediate_consignee", "ultimate_consignee", "end_user")
     in_force, aff_read = affiliates_in_force(w)
     lists: tuple[str, ...] = tuple(aff_read.value.get("lists", ())) if aff_read is not None else ()
     shares: dict[str, ownership.Share] = {}
-    parties = w.ship.all_parties()
     if w.ship.ownership:
         shares = ownership.listed_shares(w.ship.ownership, lambda n: bool(_listed_hits(w, n, lists)),
                                          [p.name for p in parties])
@@ -304,6 +307,8 @@ def end_uses(w: Work) -> None:
             continue
         asked = use in ship.end_uses
         inside = ctx.in_scope(ship.destination, read.value)
+        if not (asked or inside):
+            continue  # the control cannot reach this destination: nothing to ask or record
         w.step(f"ear.744.23.{use}", f"Is the item {text} in {ctx.describe_scope(read.value)}?",
                "yes" if (asked and inside) else ("no" if asked or not inside else "not declared by the user"),
                read.citation, "End-use controls are answered by the user (knowledge of the end use).",
@@ -315,6 +320,7 @@ def end_uses(w: Work) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ is-informed
+@functools.lru_cache(maxsize=4096)
 def _normalise_company(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
 
@@ -337,8 +343,23 @@ def _vendor_matches(ob: Obligation, spec: ChipSpec) -> bool:
     return exporter_matches(ob, spec.vendor)
 
 
+_COVERS: dict[tuple[str, int], tuple[ChipSpec, tuple[bool, str]]] = {}
+
+
 def obligation_covers_item(ob: Obligation, spec: ChipSpec) -> tuple[bool, str]:
     """Does an exporter-specific letter's product description cover this item? Returns (covered, why)."""
+    key = (ob.id, id(spec))
+    hit = _COVERS.get(key)
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    result = _covers(ob, spec)
+    if len(_COVERS) > 20_000:
+        _COVERS.clear()
+    _COVERS[key] = (spec, result)
+    return result
+
+
+def _covers(ob: Obligation, spec: ChipSpec) -> tuple[bool, str]:
     target = spec.accelerator if (spec.item_type == "computer" and spec.accelerator) else spec
     for model in ob.models:
         if re.search(rf"(?<![A-Za-z0-9]){re.escape(model)}(?![A-Za-z0-9])", target.name, re.IGNORECASE):

@@ -31,7 +31,7 @@ def embargoes(w: Work) -> None:
     if regions is None:
         return
     covered: Mapping[str, Any] = regions.value
-    if not any(code.split("-")[0] == ship.destination for code in covered):
+    if not any(code.startswith(ship.destination + "-") for code in covered):
         return
     names = "; ".join(f"{v.get('name')} ({k})" for k, v in covered.items())
     w.warn(f"{ship.destination}: part 746.6 controls the {names}; check where in {ship.destination} the item goes.")

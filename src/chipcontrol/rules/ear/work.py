@@ -24,6 +24,7 @@ GROUPS_CITATION = Citation(source_id="ear-supp1-740-baseline", title="Country Gr
                            document="Supplement No. 1 to Part 740, as in force on the date (dated data with its "
                            "change log in regulations/ear/part_740/supp_1/)", verification="S")
 D5MO: Mapping[str, list[str]] = {"groups": ["D5"], "countries": ["MO"]}
+_LABELS: dict[tuple[int, str], str] = {}
 
 
 @dataclass(slots=True)
@@ -120,8 +121,15 @@ class Work:
             self.warnings.append(text)
 
     def group_label(self, country: str) -> str:
-        groups = self.ctx.groups_of(country)
-        return f"{country} ({', '.join(g[0] + ':' + g[1:] for g in groups)})" if groups else country
+        key = (id(self.ctx.groups), country)
+        found = _LABELS.get(key)
+        if found is None:
+            groups = self.ctx.groups_of(country)
+            found = f"{country} ({', '.join(g[0] + ':' + g[1:] for g in groups)})" if groups else country
+            if len(_LABELS) > 10_000:
+                _LABELS.clear()
+            _LABELS[key] = found
+        return found
 
     def in_scope(self, country: str | None, scope: Mapping[str, Any] | None) -> bool:
         return country is not None and self.ctx.in_scope(country, scope)
