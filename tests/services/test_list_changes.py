@@ -114,3 +114,18 @@ def test_every_answer_states_its_freshness(desk_rt: Runtime) -> None:
     assert any("rules current to" in w for w in data["warnings"])
     screened = decide.screen(desk_rt, ANALYST, "Acme Widgets")
     assert screened["freshness"]["list_snapshot_date"] and "warnings" in screened
+
+
+def test_parallel_rescreening_finds_what_one_process_finds() -> None:
+    from chipcontrol.screening import bundled_snapshots
+    from chipcontrol.services.rescreen import rescreen_parties
+
+    listed = [e for s in bundled_snapshots() for e in s.entries if e.list_id == "entity_list"]
+    before, after = listed[20:], listed  # 20 entries added
+    diff = diff_entries(before, after, ["entity_list"])
+    parties = [(e.name, e.country_code) for e in listed[:30]] + [("Plain Bakery GmbH", "DE")] * 5
+    one, r1 = rescreen_parties(parties, diff, workers=1)
+    two, r2 = rescreen_parties(parties, diff, workers=2)
+    assert r2["processes"] == 2 and r1["processes"] == 1
+    assert sorted(s.key for s in one) == sorted(s.key for s in two)
+    assert {s.party for s in one} >= {e.name for e in listed[:20]}  # each added entry hits the party named for it
