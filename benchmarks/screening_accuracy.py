@@ -1,4 +1,4 @@
-"""Accuracy benchmark for the screening name matcher (chipcontrol-name-v1), side by side with
+"""Accuracy benchmark for the screening name matcher (chipcontrol-name-v2), side by side with
 nomenklatura's logic-v2 when nomenklatura is importable (install it only in a benchmark venv).
 
     .venv-bench/bin/python benchmarks/screening_accuracy.py [--data DIR]
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from rapidfuzz import fuzz, process  # noqa: E402
 
 from chipcontrol.errors import InvalidInput  # noqa: E402
-from chipcontrol.screening import DEFAULT_THRESHOLD, ListEntry, ListSnapshot, Screener, compare_names  # noqa: E402
+from chipcontrol.screening import ALGORITHM, DEFAULT_THRESHOLD, ListEntry, ListSnapshot, Screener, compare_names  # noqa: E402
 
 NK_THRESHOLD = 0.70
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "name-matching-benchmarks"
@@ -148,7 +148,7 @@ def main() -> None:
     data: Path = args.data
     nk = load_nomenklatura()
     engines: dict[str, tuple[Callable[[str, str, str], float], float]] = {
-        "chipcontrol-name-v1": (lambda a, b, s: ours(a, b), DEFAULT_THRESHOLD)}
+        ALGORITHM: (lambda a, b, s: ours(a, b), DEFAULT_THRESHOLD)}
     if nk is not None:
         engines["nomenklatura logic-v2"] = (nk, NK_THRESHOLD)
 

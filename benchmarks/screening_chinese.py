@@ -35,6 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+# pypinyin with its phrase dictionary (厦门 = Xiamen, 长沙 = Changsha), imported before chipcontrol (which
+# reads characters one by one and would otherwise import it without the phrases): the pinyin forms
+# below are written the way a person would write them.
+from pypinyin import Style, lazy_pinyin  # noqa: E402
+
 from chipcontrol.screening import Screener, bundled_snapshots, normalise_party_name  # noqa: E402
 from chipcontrol.screening.chinese import han_pieces, to_traditional  # noqa: E402
 from chipcontrol.screening.zh_names import curated_names  # noqa: E402
@@ -54,8 +59,6 @@ def pinyin_form(name: str) -> str:
         if not re.match(r"[\u3007\u3400-\u9fff]", part):
             out.append(part.strip("() "))
             continue
-        from pypinyin import Style, lazy_pinyin
-
         for _, orig, hint in han_pieces(part, "pinyin"):
             syl = lazy_pinyin(orig, style=Style.NORMAL)
             if hint == "han":

@@ -140,6 +140,50 @@ def _place_phrases(words: list[str]) -> list[str]:
     return out
 
 
+_NUMERAL_SYLLABLES: dict[str, str] = {
+    "ling": "零", "yi": "一", "er": "二", "liang": "两", "san": "三", "si": "四", "wu": "五", "liu": "六",
+    "qi": "七", "ba": "八", "jiu": "九", "shi": "十", "bai": "百", "qian": "千",
+}
+
+
+def _numeral_syllables(s: str) -> str | None:
+    """"sanshiba" -> 三十八; None unless the whole string is numeral syllables."""
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        for size in (5, 4, 3, 2):
+            ch = _NUMERAL_SYLLABLES.get(s[i : i + size])
+            if ch is not None:
+                out.append(ch)
+                i += size
+                break
+        else:
+            return None
+    return "".join(out) or None
+
+
+def _pinyin_ordinals(words: list[str]) -> dict[int, tuple[int, str]]:
+    """Romanised Chinese ordinals: "Disan Shiba" / "Di Sanshiba" / "Di 38" (第三十八) = "38", as a listed
+    "38th Research Institute" is written. Start index -> (number of words, the number)."""
+    from chipcontrol.screening.chinese import chinese_number
+
+    out: dict[int, tuple[int, str]] = {}
+    for i, w in enumerate(words):
+        if not w.startswith("di"):
+            continue
+        if w == "di" and i + 1 < len(words) and words[i + 1].isdigit():
+            out[i] = (2, words[i + 1])
+            continue
+        for size in range(min(4, len(words) - i), 0, -1):
+            joined = "".join(words[i : i + size])
+            chars = _numeral_syllables(joined[2:]) if joined[2:].isalpha() else None
+            n = chinese_number(chars) if chars else None
+            if n is not None:
+                out[i] = (size, str(n))
+                break
+    return out
+
+
 _PINYIN_JOIN = 6  # "You Xian Ze Ren Gong Si"
 
 
@@ -150,11 +194,15 @@ def _latin_pieces(words: list[str]) -> list[tuple[str, str, str]]:
     place or a generic word only when the name also has a romanised legal form or generic word: a person
     called "Gao Xin" keeps both names."""
     words = _place_phrases(words)
+    numbers = _pinyin_ordinals(words)
     plex = pinyin_lexicon()
     admin = admin_pinyin()
     found: list[tuple[int, int, LexWord]] = []
     i, n = 0, len(words)
     while i < n:
+        if i in numbers:
+            i += numbers[i][0]
+            continue
         for size in range(min(_PINYIN_JOIN, n - i), 0, -1):
             lw = plex.get("".join(words[i : i + size]))
             if lw is not None and (size == 1 or all(w.isalpha() for w in words[i : i + size])):
@@ -163,13 +211,18 @@ def _latin_pieces(words: list[str]) -> list[tuple[str, str, str]]:
                 break
         else:
             i += 1
-    if not found:
+    if not found and not numbers:
         return [(w, "", "") for w in words]
     companyish = any(lw.kind in ("legal", "generic") for _, _, lw in found)
     at = {i: (size, lw) for i, size, lw in found if size == 1 or companyish or lw.kind == "legal"}
     out: list[tuple[str, str, str]] = []
     i = 0
     while i < n:
+        if i in numbers:
+            size, value = numbers[i]
+            out.append((value, " ".join(words[i : i + size]), "number"))
+            i += size
+            continue
         if i in at:
             size, lw = at[i]
             orig = " ".join(words[i : i + size])
