@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -159,6 +159,12 @@ _LISTED_CITATION = Citation(cfr="15 CFR 744.11; Supp. No. 4 to part 744", docume
                             "the user", verification="P")
 
 
+def _hit_json(h: PartyHit) -> dict[str, Any]:
+    return {"party": h.party, "list": h.list, "listed_name": h.listed_name, "score": h.score, "kind": h.kind,
+            "detail": h.detail, "citation": h.citation.to_dict(), "review_policy": h.review_policy,
+            "also_matched": list(h.also_matched), "entry_id": h.entry_id}
+
+
 def _screen(screen: PartyScreen | None, name: str, country: str | None) -> tuple[list[PartyHit], list[PartyHit]]:
     if screen is None:
         return [], []
@@ -272,7 +278,7 @@ def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipm
     eu_resembles: list[PartyHit] = []
     if end_user:
         hits, eu_resembles = _screen(screen, end_user, dest)
-        screened.append({"party": end_user, "role": "end_user", "hits": [asdict(h) for h in hits]})
+        screened.append({"party": end_user, "role": "end_user", "hits": [_hit_json(h) for h in hits]})
     for listed in req.listed_parties:
         name = inputs.parse_party(listed, "listed party")
         assert name is not None
@@ -286,7 +292,7 @@ def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipm
                              tuple(eu_resembles)))
     for role, name, country, phq in named:
         phits, presembles = _screen(screen, name, country)
-        screened.append({"party": name, "role": role, "hits": [asdict(h) for h in phits]})
+        screened.append({"party": name, "role": role, "hits": [_hit_json(h) for h in phits]})
         parties.append(Party(role, name, country, phq, tuple(phits), tuple(presembles)))
     exporter_hits: tuple[PartyHit, ...] = ()
     if exporter is not None and screen is not None:

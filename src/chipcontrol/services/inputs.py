@@ -12,6 +12,7 @@ from chipcontrol.errors import InvalidDate, InvalidInput, UnknownCountry
 from chipcontrol.rules.ruleset import EARLIEST
 
 ALIASES = {"UK": "GB"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def parse_date(text: str | None, today: dt.date | None = None) -> dt.date:
@@ -79,6 +80,6 @@ def parse_party(name: str | None, what: str) -> str | None:
         raise InvalidInput(f"{what} name is empty")
     if len(cleaned) > 1000:
         raise InvalidInput(f"{what} name is longer than 1000 characters")
-    if any(ord(ch) < 32 for ch in name if ch not in "\t\n\r"):
+    if _CONTROL.search(name):
         raise InvalidInput(f"{what} name contains control characters")
     return cleaned

@@ -15,6 +15,7 @@ Names are matched after folding case and spacing. Percentages are exact fraction
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -26,6 +27,7 @@ HUNDRED = Fraction(100)
 AFFILIATE_SHARE = Fraction(50)
 
 
+@functools.lru_cache(maxsize=65536)
 def key(name: str) -> str:
     """The name as ownership links are matched: case and spacing folded."""
     return " ".join(name.casefold().split())

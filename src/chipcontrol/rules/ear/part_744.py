@@ -76,14 +76,35 @@ def restricted_parties(w: Work) -> None:
     lists: tuple[str, ...] = tuple(aff_read.value.get("lists", ())) if aff_read is not None else ()
     shares: dict[str, ownership.Share] = {}
     if w.ship.ownership:
-        shares = ownership.listed_shares(w.ship.ownership, lambda n: bool(_listed_hits(w, n, lists)),
-                                         [p.name for p in parties])
+        shares = _shares(w, lists, parties)
     for hit in w.ship.exporter_hits:
         _exporter_hit(w, hit)
     for party in parties:
         _party(w, party, covered, in_force, aff_read, lists, shares.get(party.name))
     if aff_read is not None:
         _affiliates_step(w, in_force, aff_read)
+
+
+_SHARES: dict[tuple[int, tuple[str, ...]], tuple[Any, dict[str, ownership.Share]]] = {}
+
+
+def _shares(w: Work, lists: tuple[str, ...], parties: tuple[Party, ...]) -> dict[str, ownership.Share]:
+    """Listed shares of every party: computed once per shipment and set of lists (the same in every branch)."""
+    key = (id(w.ship), lists)
+    found = _SHARES.get(key)
+    if found is not None and found[0] is w.ship:
+        return found[1]
+    listed = {n for link in w.ship.ownership for n in (link.owner, link.owned) if _listed_hits(w, n, lists)}
+    if listed:
+        shares = ownership.listed_shares(w.ship.ownership, lambda n: n in listed, [p.name for p in parties])
+    else:  # no listed owner anywhere in the chains: every share is nil, no arithmetic needed
+        owned = {ownership.key(link.owned) for link in w.ship.ownership}
+        shares = {p.name: ownership.Share(ownership.Fraction(0), ()) for p in parties
+                  if ownership.key(p.name) in owned}
+    if len(_SHARES) > 2048:
+        _SHARES.clear()
+    _SHARES[key] = (w.ship, shares)
+    return shares
 
 
 def _exporter_hit(w: Work, hit: PartyHit) -> None:
