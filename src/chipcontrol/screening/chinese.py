@@ -53,7 +53,7 @@ _NUMERAL_CHARS = frozenset(CHINESE_DIGITS) | frozenset(CHINESE_UNITS)
 @dataclass(frozen=True, slots=True)
 class LexWord:
     word: str
-    kind: str  # legal | generic | place | admin
+    kind: str  # legal | generic | term | place | admin
     english: str
     pinyin: str = ""  # toneless, syllables joined (data column, kept in step with :func:`pinyin` by a test)
 
@@ -144,7 +144,7 @@ class _Segmenter:
         lines: list[str] = []
         for w, lw in lexicon().items():
             # legal forms and generic words win over names inside which they could be read
-            freq = {"legal": 50000, "admin": 3000, "place": 20000, "generic": 10000}[lw.kind]
+            freq = {"legal": 50000, "admin": 3000, "place": 20000, "generic": 10000, "term": 10000}[lw.kind]
             lines.append(f"{w} {freq * len(w)}")
         for w in extra_words:
             if len(w) >= 2 and w not in lexicon():
@@ -354,7 +354,7 @@ def _render(merged: list[tuple[str, str]], mode: str, lex: dict[str, LexWord]) -
     for text, kind in merged:
         if kind == "legal":
             out.append((lex[text].english, text, "legal"))
-        elif kind in ("generic", "place"):
+        elif kind in ("generic", "term", "place"):
             base = _place_base(text) if kind == "place" else text
             lw = lex.get(base)
             if mode == "pinyin" or lw is None:

@@ -213,7 +213,7 @@ def _latin_pieces(words: list[str]) -> list[tuple[str, str, str]]:
             i += 1
     if not found and not numbers:
         return [(w, "", "") for w in words]
-    companyish = any(lw.kind in ("legal", "generic") for _, _, lw in found)
+    companyish = any(lw.kind in ("legal", "generic", "term") for _, _, lw in found)
     at = {i: (size, lw) for i, size, lw in found if size == 1 or companyish or lw.kind == "legal"}
     out: list[tuple[str, str, str]] = []
     i = 0
@@ -359,6 +359,13 @@ def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
         if hint in ("generic", "place"):
             # a Chinese dictionary word: its kind comes from the lexicon, whatever the English says
             tokens.append(Token(GENERIC_CANON.get(word, word) if hint == "generic" else word, hint, orig))
+            i += 1
+            continue
+        if hint == "term":
+            # a Chinese dictionary word that counts as its English translation counts (量子 "quantum" is as
+            # distinctive as the word on an English listing)
+            folded, kind = _classify(word)
+            tokens.append(Token(folded, kind if kind in ("generic", "name", "place") else "name", orig))
             i += 1
             continue
         if hint == "number":
