@@ -9,7 +9,7 @@ import pytest
 
 from chipcontrol.batch.generate import generate_shipments, write_frame
 
-UNTIL = dt.date(2026, 7, 1)
+UNTIL = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="session")

@@ -140,10 +140,24 @@ def test_generator_is_realistic_and_deterministic() -> None:
     assert a.filter(pl.col("end_user") == "Huawei Technologies Co., Ltd.").height > 0
     assert {"NVIDIA", "AMD"} <= set(a.get_column("exporter").drop_nulls().to_list())
     assert a.get_column("line_id").is_unique().all()
+    # the facts an order file carries: parties in several roles, the headquarters mostly, owners on some lines
+    share = {c: a.get_column(c).is_not_null().mean() for c in ("purchaser", "ultimate_consignee",
+                                                               "intermediate_consignee", "owners", "end_user_hq")}
+    assert 0.25 < share["purchaser"] < 0.7 and 0.15 < share["ultimate_consignee"] < 0.5
+    assert 0.05 < share["intermediate_consignee"] < 0.4 and 0.05 < share["owners"] < 0.35
+    assert 0.8 < share["end_user_hq"] < 0.97
+    owners = a.get_column("owners").drop_nulls()
+    assert owners.str.contains("Huawei International Pte. Ltd.=51").any()
+    assert owners.str.contains("Sugon=49.99").any() and owners.str.contains("Sugon=50;").any()
+    assert owners.str.contains("Huawei Technologies Co., Ltd.=30;Inspur Group Co., Ltd.=25").any()
+    assert a.get_column("intermediate_consignee").drop_nulls().str.contains(";").any()
+    assert a.get_column("answers").drop_nulls().len() > 0 and a.get_column("made_in").drop_nulls().len() > 0
     out, rejects = Evaluator(Settings()).evaluate(a)
     assert rejects.height == 0
     listed = out.filter(pl.col("reason_rule_ids").str.contains("screening.")).height
     assert 0.02 < listed / out.height < 0.3  # listed parties are present, not dominant
+    assert 0.01 < out.filter(pl.col("outcome") == "indeterminate").height / out.height < 0.3  # questions appear
+    assert out.filter(pl.col("affiliate")).height > 0
 
 
 def test_progress_callback_reports_lines(tmp_path: Path) -> None:

@@ -3,21 +3,23 @@
 A batch of lines is evaluated in four steps:
 
 1. **Normalise** each column through the very parsers the per-shipment path uses (``inputs.parse_country``,
-   ``parse_party``, ``parse_date``, ``Catalog.lookup``, ``spec_from_mapping``), applied once per *distinct*
-   value and joined back; a line with any bad field becomes a reject with the reason.
-2. **Screen** each distinct (end user, destination) pair once (the destination is the screening country
-   the per-shipment path passes; it can move a score).
-3. **Key** every line by what the rule engine reads: item, rule period (dates between two consecutive
-   ``Ruleset.breakpoints`` share every rule), destination, origin, end-user headquarters, the set of
-   exporter-specific obligations the exporter name matches, declared end uses, the end user's screening
-   hits, and the quantity *only* where it can change the answer (License Exception LPP: the AI Diffusion
-   feature in force and an .a-level item).
-4. **Decide** each distinct key once with the real engine (``build_shipment``, ``classify``, ``determine``,
-   and the other view exactly as ``check_item`` does), and join the decisions back onto the lines.
+   ``parse_party``, ``parse_date``, ``Catalog.lookup``, ``spec_from_mapping``, ``parse_owner`` and
+   ``validate_links``, the check service's answer and region checks), applied once per *distinct* value and joined
+   back; a line with any bad field becomes a reject with the reason (:mod:`chipcontrol.batch.columns`).
+2. **Screen** each distinct (name, country) once, as ``check`` screens it (the end user against the destination,
+   purchaser, consignees and owners without a country, the exporter against the origin), and reduce each line's
+   parties to a signature of what reaches a decision (:mod:`chipcontrol.batch.parties`).
+3. **Key** every line by everything ``determine`` reads: item, decision period (see :func:`decision_dates`),
+   destination, origin, region, place of production, end-user headquarters, answers, the obligations the exporter
+   name matches (or no exporter named), the exporter's hits, declared end uses, the parties' signature, and the
+   quantity *only* where License Exception LPP can read it.
+4. **Decide** each distinct key once with the real engine: the first line with that key is built into a shipment
+   by ``assess.build_shipment`` exactly as ``check`` builds it, then ``classify``, ``determine`` and the other view
+   as ``check_item`` runs them; the decisions are joined back onto the lines.
 
-What a key leaves out (the end user's name, the exporter's spelling, the exact date inside a period, the
-quantity outside LPP) appears only in free text (details, warnings, notes), never in the decision fields
-written per line. ``tests/batch`` compares these fields with ``check_item`` line by line.
+What a key leaves out (names, scores, the exporter's spelling, the exact date inside a period, the quantity outside
+LPP) appears only in free text (details, warnings, the screening columns), never in the decision fields.
+``tests/batch`` compares every field with ``check_item`` line by line.
 """
 
 from __future__ import annotations
@@ -25,152 +27,79 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
+from chipcontrol.batch import columns as C
+from chipcontrol.batch.columns import (
+    CHECKS,
+    DECISION_FIELDS,
+    DECISION_TYPES,
+    OUTPUT_SCHEMA,
+    REJECT_SCHEMA,
+    clean_frame,
+    one_line,
+    record_json,
+)
+from chipcontrol.batch.decision import Decision, from_check, from_determination, hits_text, party_hits_text
+from chipcontrol.batch.parties import PartyTable, Screen
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidInput
-from chipcontrol.model.decision import Classification, Determination
-from chipcontrol.model.shipment import END_USES, PartyHit, Shipment
+from chipcontrol.model.decision import Classification
+from chipcontrol.model.shipment import OwnershipLink, PartyHit
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ear.eccn_3a090 import classify
 from chipcontrol.rules.ear.license import determine, exporter_matches
-from chipcontrol.rules.ruleset import Ruleset
-from chipcontrol.services import assess, inputs
+from chipcontrol.rules.ruleset import EARLIEST, Ruleset
+from chipcontrol.services import assess
 from chipcontrol.services.specfile import spec_from_mapping
 from chipcontrol.settings import Settings
 
-PartyScreen = Callable[[str, str | None], list[PartyHit]]
+# kept importable from here (older callers)
+INPUT_COLUMNS, REQUIRED_COLUMNS, SEP = C.INPUT_COLUMNS, C.REQUIRED_COLUMNS, C.SEP
+PartyScreen = Screen
+__all__ = ["DECISION_FIELDS", "INPUT_COLUMNS", "OUTPUT_SCHEMA", "REJECT_SCHEMA", "REQUIRED_COLUMNS", "SEP",
+           "EvalStats", "Evaluator", "decision_dates"]
 
-#: Input columns (CSV header or Parquet column names; case-insensitive). See docs/batch.md.
-INPUT_COLUMNS: tuple[str, ...] = ("line_id", "chip", "spec", "quantity", "destination", "origin", "end_user",
-                                  "end_user_hq", "exporter", "end_use", "date")
-REQUIRED_COLUMNS: tuple[str, ...] = ("line_id", "destination", "date")
-#: Separator of list values inside one output cell (citations contain ';').
-SEP = " | "
-
-DECISION_FIELDS: tuple[str, ...] = (
-    "license_required", "prohibited", "outcome", "review_policy", "license_exceptions", "reason_rule_ids",
-    "reason_citations", "paragraph", "indeterminate", "rule_version", "other_view_license_required",
-    "other_view_review_policy")
-_DECISION_TYPES: dict[str, Any] = {
-    "license_required": pl.Boolean, "prohibited": pl.Boolean, "outcome": pl.String, "review_policy": pl.String,
-    "license_exceptions": pl.String, "reason_rule_ids": pl.String, "reason_citations": pl.String,
-    "paragraph": pl.String, "indeterminate": pl.Boolean, "rule_version": pl.String,
-    "other_view_license_required": pl.Boolean, "other_view_review_policy": pl.String}
-#: Output columns, in order, with their types.
-OUTPUT_SCHEMA: dict[str, Any] = {
-    "line_id": pl.String, "item": pl.String, "destination": pl.String, "as_of": pl.String,
-    **_DECISION_TYPES, "screening_hits": pl.String, "view": pl.String}
-#: Rejects: the line id where known, one line saying why, and the record as read (JSON or raw text).
-REJECT_SCHEMA: dict[str, Any] = {"line_id": pl.String, "reason": pl.String, "record": pl.String}
-
-Decision = tuple[Any, ...]
-_KEY_COLUMNS = ("item_id", "period", "dest", "origin_n", "hq", "exp_class", "end_uses", "sig_id", "qty_key")
+_KEY_COLUMNS = ("item_id", "period", "dest", "origin_n", "region_n", "made_n", "hq", "facts", "exp_class",
+                "exp_sig", "end_uses", "party_sig", "qty_key")
+_NONE = "\x00"  # stands for "not given" inside composite text keys (cleaned text never holds control characters)
+_US = "\x1f"  # between the parts of a composite key
+_RS = "\x1e"  # between the names of one multi-valued cell inside a composite key
 
 
-# ------------------------------------------------------------------------------------------- decision fields
-def _dedupe_pairs(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    seen: set[tuple[str, str]] = set()
-    out: list[tuple[str, str]] = []
-    for p in pairs:
-        if p not in seen:
-            seen.add(p)
-            out.append(p)
-    return out
+def _dates_in(value: Any) -> Iterator[dt.date]:
+    if isinstance(value, dt.date):
+        yield value
+    elif isinstance(value, str):
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                yield dt.date.fromisoformat(value)
+            except ValueError:
+                return
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _dates_in(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _dates_in(v)
 
 
-def _decision(license_required: bool, prohibited: bool, outcome: str, review_policy: str | None,
-              exceptions: Sequence[str], reasons: Iterable[tuple[str, str]], paragraph: str | None,
-              indeterminate: bool, rule_version: str, other: tuple[bool, str | None] | None) -> Decision:
-    pairs = _dedupe_pairs(reasons)
-    return (license_required, prohibited, outcome, review_policy, SEP.join(exceptions),
-            SEP.join(r for r, _ in pairs), SEP.join(c for _, c in pairs), paragraph, indeterminate, rule_version,
-            None if other is None else other[0], None if other is None else other[1])
-
-
-def decision_from_determination(d: Determination, other: Determination | None) -> Decision:
-    """The per-line decision fields from the engine's result (and the other view's, as ``check_item`` keeps it)."""
-    c = d.classification
-    ov = None
-    if other is not None and (other.license_required, other.review_policy) != (d.license_required, d.review_policy):
-        ov = (other.license_required, other.review_policy)
-    return _decision(d.license_required, d.prohibited, d.outcome, d.review_policy,
-                     [e.name for e in d.license_exceptions], ((r.rule_id, r.citation.short()) for r in d.reasons),
-                     c.paragraph, d.indeterminate or c.indeterminate, d.rule_version, ov)
-
-
-def decision_from_check(data: dict[str, Any]) -> Decision:
-    """The same fields read from ``check_item``'s JSON (the per-shipment path)."""
-    other = data.get("other_view")
-    return _decision(bool(data["license_required"]), bool(data["prohibited"]), str(data["outcome"]),
-                     data["review_policy"], [e["name"] for e in data["license_exceptions"]],
-                     ((r["rule_id"], r["citation"]) for r in data["reasons"]), data["paragraph"],
-                     bool(data["indeterminate"]), str(data["rule_version"]),
-                     None if other is None else (bool(other["license_required"]), other["review_policy"]))
-
-
-def hits_text(hits: Iterable[PartyHit]) -> str:
-    return SEP.join(f"{h.list}: {h.listed_name} ({h.score:.2f})" for h in hits)
-
-
-def hits_text_from_check(data: dict[str, Any]) -> str | None:
-    screened = data.get("screening") or []
-    if not screened:
-        return None
-    return SEP.join(f"{h['list']}: {h['listed_name']} ({h['score']:.2f})" for h in screened[0]["hits"])
-
-
-# ------------------------------------------------------------------------------------------- field parsers
-_INT = re.compile(r"\s*\+?\d{1,12}\s*")
-
-
-def parse_quantity_text(text: str) -> int:
-    if not _INT.fullmatch(text):
-        raise InvalidInput(f"quantity must be a whole number, got {text!r}")
-    q = inputs.parse_quantity(int(text))
-    assert q is not None
-    return q
-
-
-def parse_end_uses(text: str) -> str:
-    """'supercomputer;advanced_node_fab' (separated by ';', '|' or ',') -> canonical sorted ';'-joined text."""
-    uses = sorted({u.strip() for u in re.split(r"[;|,]", text) if u.strip()})
-    bad = [u for u in uses if u not in END_USES]
-    if bad:
-        raise InvalidInput(f"unknown end use {bad[0]!r}; declare one of: {', '.join(END_USES)}")
-    return ";".join(uses)
-
-
-def parse_line_date(text: str) -> dt.date:
-    return inputs.parse_date(text)
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())
-
-
-def clean_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
-    """All input columns present as strings, blank cells as null; also a per-row error for U+FFFD (bad UTF-8)."""
-    cols = []
-    for c in INPUT_COLUMNS:
-        if c in df.columns:
-            e = pl.col(c).cast(pl.String)
-            cols.append(pl.when(e.str.strip_chars() == "").then(None).otherwise(e).alias(c))
-        else:
-            cols.append(pl.lit(None, dtype=pl.String).alias(c))
-    out = df.select(cols)
-    bad = pl.coalesce([pl.when(pl.col(c).str.contains("\ufffd", literal=True))
-                      .then(pl.lit(f"{c}: not valid UTF-8 text")) for c in INPUT_COLUMNS])
-    return out, out.select(bad.alias("e")).to_series()
-
-
-def record_json(df: pl.DataFrame) -> pl.Series:
-    return df.select(pl.struct([c for c in INPUT_COLUMNS if c in df.columns]).struct.json_encode()).to_series()
+def decision_dates(rs: Ruleset) -> list[dt.date]:
+    """The first day of each decision period: the ruleset's breakpoints, plus every date written inside a
+    parameter's value and the day after it (a stay's end, a temporary licence's last day, a compliance date: the
+    engine compares the date of the shipment with these), so any two days of one period get the same answer."""
+    days = set(rs.breakpoints)
+    for p in rs.parameters.values():
+        for dv in p.values:
+            for d in _dates_in(dv.value):
+                days.update(x for x in (d, d + dt.timedelta(days=1)) if x > EARLIEST)
+    if rs.current_to is not None:
+        days.add(rs.current_to + dt.timedelta(days=1))
+    return sorted(days)
 
 
 @dataclass(slots=True)
@@ -181,7 +110,6 @@ class EvalStats:
     parties_screened: int = 0
 
 
-# ------------------------------------------------------------------------------------------- the evaluator
 @dataclass(slots=True)
 class _ItemTable:
     specs: list[ChipSpec] = field(default_factory=list)
@@ -198,30 +126,36 @@ class _ItemTable:
         return i
 
 
+class _RowError(Exception):
+    pass
+
+
 class Evaluator:
     """Evaluates frames of raw shipment lines. Caches (parsed values, screening, classifications, decisions)
     live as long as the evaluator, so a batch processed in chunks parses, screens and decides each distinct
-    thing once. ``screen`` defaults to ``chipcontrol.services.screening.party_hits``."""
+    thing once. ``screen`` defaults to the party screener ``check`` uses
+    (``chipcontrol.services.parties.default_party_screener``)."""
 
-    def __init__(self, settings: Settings, *, screen: PartyScreen | None = None, ruleset: Ruleset | None = None,
+    def __init__(self, settings: Settings, *, screen: Screen | None = None, ruleset: Ruleset | None = None,
                  catalog: Catalog | None = None) -> None:
         self.settings = settings
         self.rs = ruleset or Ruleset.load()
         self.catalog = catalog or Catalog.load()
         if screen is None:
-            from chipcontrol.services.screening import party_hits
+            from chipcontrol.services.parties import default_party_screener
 
-            screen = party_hits
-        self.screen: PartyScreen = screen
+            screen = default_party_screener()
+        self.screen: Screen = screen
+        self.parties = PartyTable(screen)
         self.stats = EvalStats()
-        self._bp = list(self.rs.breakpoints)
-        self._values: dict[str, dict[str, tuple[Any, str | None]]] = {}
+        self._bp = decision_dates(self.rs)
+        self._values: dict[str, dict[Any, tuple[Any, str | None]]] = {}
         self._items = _ItemTable()
-        self._pairs: dict[str, tuple[int, str]] = {}  # "name\x1fdest" -> (signature id, hits text)
-        self._sig_index: dict[tuple[Any, ...], int] = {(): 0}
-        self._sig_rep: list[tuple[str | None, list[PartyHit]]] = [(None, [])]
+        self._owner_sets: list[tuple[OwnershipLink, ...]] = [()]
+        self._owner_ids: dict[tuple[OwnershipLink, ...], int] = {(): 0}
+        self._combos: dict[str, tuple[int, str | None, str | None]] = {}
         self._exp_class: dict[str | None, str] = {}
-        self._exp_rep: dict[str, str | None] = {}
+        self._exp_sig: dict[str, int] = {}
         self._classes: dict[tuple[int, int, str], Classification] = {}
         self._qty_matters: dict[tuple[int, int], bool] = {}
         self._decisions: dict[tuple[Any, ...], Decision] = {}
@@ -230,7 +164,27 @@ class Evaluator:
     def period_of(self, day: dt.date) -> int:
         return bisect.bisect_right(self._bp, day) - 1
 
-    def _map(self, s: pl.Series, name: str, fn: Callable[[str], Any], dtype: Any) -> tuple[pl.Series, pl.Series]:
+    def _screen_cached(self, name: str, country: str | None) -> tuple[list[PartyHit], list[PartyHit]]:
+        hits, res = self.parties.screen(name, country)
+        return list(hits), list(res)
+
+    def _parse(self, name: str, fn: Callable[[str], Any], value: str) -> Any:
+        """One value through its parser, cached; raises _RowError with the reject reason."""
+        cache = self._values.setdefault(name, {})
+        found = cache.get(value)
+        if found is None:
+            try:
+                found = (fn(value), None)
+            except ChipControlError as exc:
+                found = (None, f"{name}: {one_line(exc)}")
+            cache[value] = found
+        if found[1] is not None:
+            raise _RowError(found[1])
+        return found[0]
+
+    def _map(self, s: pl.Series, name: str, fn: Callable[[str], Any], *dtypes: Any) -> tuple[list[pl.Series],
+                                                                                              pl.Series]:
+        """Each distinct value of ``s`` through ``fn`` once: (one series per output, the error series)."""
         cache = self._values.setdefault(name, {})
         uniq = s.drop_nulls().unique().to_list()
         for u in uniq:
@@ -238,12 +192,16 @@ class Evaluator:
                 try:
                     cache[u] = (fn(u), None)
                 except ChipControlError as exc:
-                    cache[u] = (None, f"{name}: {_one_line(exc)}")
+                    cache[u] = (None, f"{name}: {one_line(exc)}")
         if not uniq:
-            return pl.Series(name, [None] * len(s), dtype=dtype), pl.Series(name, [None] * len(s), dtype=pl.String)
-        vals = s.replace_strict(uniq, [cache[u][0] for u in uniq], default=None, return_dtype=dtype)
+            return ([pl.Series(name, [None] * len(s), dtype=t) for t in dtypes],
+                    pl.Series(name, [None] * len(s), dtype=pl.String))
+        outs = []
+        for i, t in enumerate(dtypes):
+            vals = [cache[u][0] if len(dtypes) == 1 or cache[u][0] is None else cache[u][0][i] for u in uniq]
+            outs.append(s.replace_strict(uniq, vals, default=None, return_dtype=t))
         errs = s.replace_strict(uniq, [cache[u][1] for u in uniq], default=None, return_dtype=pl.String)
-        return vals, errs
+        return outs, errs
 
     def _chip(self, raw: str) -> int:
         entry = self.catalog.lookup(raw)
@@ -257,7 +215,23 @@ class Evaluator:
         return self._items.add("s:" + raw, spec_from_mapping(data, origin="spec", catalog=self.catalog))
 
     def _date(self, raw: str) -> str:
-        return parse_line_date(raw).isoformat()
+        return C.parse_line_date(raw).isoformat()
+
+    def _region(self, pair: str) -> str:
+        text, dest = pair.split(_US)
+        return C.parse_region(text, dest)
+
+    def _owners(self, pair: str) -> int:
+        text, end_user = pair.split(_US)
+        links = C.parse_owners(text, None if end_user == _NONE else end_user)
+        return self._owner_ids.setdefault(links, len(self._owner_ids)) if links else 0
+
+    def _owner_links(self, oid: int) -> tuple[OwnershipLink, ...]:
+        if len(self._owner_sets) < len(self._owner_ids):
+            self._owner_sets = [()] * len(self._owner_ids)
+            for links, i in self._owner_ids.items():
+                self._owner_sets[i] = links
+        return self._owner_sets[oid]
 
     def _classification(self, item: int, period: int, view: str) -> Classification:
         key = (item, period, view)
@@ -268,47 +242,56 @@ class Evaluator:
         return c
 
     def quantity_matters(self, item: int, period: int) -> bool:
-        """LPP is the only rule that reads the quantity: the AI Diffusion feature in force and an .a-level item."""
+        """License Exception LPP is the only rule that reads the quantity: the AI Diffusion feature in force (in
+        either view: the other view is part of the answer) and an .a-level item, or one whose level turns on a
+        fact nobody gave."""
         key = (item, period)
         m = self._qty_matters.get(key)
         if m is None:
-            ctx = self.rs.context(self._bp[period], self.settings.view)
-            m = "ai_diffusion" in ctx.features and self._classification(item, period, self.settings.view).level == "a"
+            m = False
+            for view in ("enforced", "as_written"):
+                c = self._classification(item, period, view)
+                ctx = self.rs.context(self._bp[period], view)
+                m = m or ("ai_diffusion" in ctx.features and (c.level == "a" or c.indeterminate))
             self._qty_matters[key] = m
         return m
 
     def _exporter_class(self, exporter: str | None) -> str:
+        """The exporter-specific obligations a name matches; no exporter named is a class of its own (the engine
+        asks who exports where a letter applies)."""
         cls = self._exp_class.get(exporter)
         if cls is None:
-            cls = ";".join(ob.id for ob in self.rs.obligations if exporter_matches(ob, exporter))
+            cls = _NONE if exporter is None else ";".join(
+                ob.id for ob in self.rs.obligations if exporter_matches(ob, exporter))
             self._exp_class[exporter] = cls
-            self._exp_rep.setdefault(cls, exporter)
         return cls
 
-    def _screen_pair(self, name: str, dest: str) -> tuple[int, str]:
-        hits = self.screen(name, dest)
-        self.stats.parties_screened += 1
-        # What of the hits reaches the decision fields: for each hit with legal effect its list (the reason's
-        # rule id), effect, citation and review policy. Names, scores and informational hits reach only text.
-        sig = tuple(dict.fromkeys((h.list, h.kind, h.citation, h.review_policy) for h in hits
-                                  if h.kind != "informational"))
-        sid = self._sig_index.get(sig)
-        if sid is None:
-            sid = len(self._sig_rep)
-            self._sig_index[sig] = sid
-            self._sig_rep.append((name, list(hits)))
-        return sid, hits_text(hits)
+    def _combo(self, text: str) -> tuple[int, str | None, str | None]:
+        found = self._combos.get(text)
+        if found is None:
+            eu, dest, pur, uc, ics, oid = text.split(_US)
+            others = [(role, name) for role, name in (("purchaser", pur), ("ultimate_consignee", uc)) if name != _NONE]
+            if ics != _NONE:
+                others.extend(("intermediate_consignee", n) for n in ics.split(_RS))
+            found = self.parties.parties(None if eu == _NONE else eu, dest, others, self._owner_links(int(oid)))
+            self._combos[text] = found
+        return found
 
-    def decide(self, item: int, period: int, dest: str, origin: str, hq: str | None, exp_class: str,
-               end_uses: str, sig_id: int, qty: int | None) -> Decision:
-        """One decision with the real engine, as ``assess.check_item`` makes it for a line with this key.
+    # --------------------------------------------------------------------------------------- deciding
+    def request(self, row: Mapping[str, Any], qty: int | None, end_uses: str) -> assess.CheckRequest:
+        """The request ``check`` would get for a line (its cleaned text fields)."""
+        ic, owners, answers = row["intermediate_consignee"], row["owners"], row["answers"]
+        return assess.CheckRequest(
+            destination=row["destination"], origin=row["origin"] or "US", end_user=row["end_user"],
+            end_user_hq=row["end_user_hq"], exporter=row["exporter"], quantity=qty,
+            end_uses=tuple(end_uses.split(";")) if end_uses else (), purchaser=row["purchaser"],
+            ultimate_consignee=row["ultimate_consignee"], intermediate_consignees=tuple(C.cells(ic)) if ic else (),
+            owners=tuple(C.cells(owners)) if owners else (), made_in=row["made_in"], region=row["region"],
+            answers=C.answer_pairs(answers) if answers else ())
 
-        The shipment is the one ``assess.build_shipment`` makes from the line's fields (already normalised by
-        the same parsers) with the representative end user's screening hits."""
-        rep_name, hits = self._sig_rep[sig_id]
-        ship = Shipment(destination=dest, origin=origin, end_user=rep_name, end_user_hq=hq,
-                        exporter=self._exp_rep[exp_class], quantity=qty,
-                        end_uses=frozenset(end_uses.split(";")) if end_uses else frozenset(), party_hits=tuple(hits))
+    def decide(self, item: int, period: int, req: assess.CheckRequest) -> Decision:
+        """One decision with the real engine, as ``assess.check_item`` makes it for a line with this key."""
+        ship, _, _ = assess.build_shipment(req, self._screen_cached)
         day = self._bp[period]
         view = self.settings.view
         ctx = self.rs.context(day, view)
@@ -320,107 +303,132 @@ class Evaluator:
             other = determine(spec, self._classification(item, period, other_view), ship,
                               self.rs.context(day, other_view))
         self.stats.keys_evaluated += 1
-        return decision_from_determination(d, other)
+        return from_determination(d, other)
 
     # --------------------------------------------------------------------------------------- vectorised
     def evaluate(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Raw lines (string columns named as INPUT_COLUMNS) -> (decisions per line, rejects)."""
+        screened_before = self.parties.screened
         df, utf8_err = clean_frame(raw)
         s = df.get_column
-        item_c, chip_e = self._map(s("chip"), "chip", self._chip, pl.Int32)
-        item_s, spec_e = self._map(s("spec"), "spec", self._spec, pl.Int32)
-        dest, dest_e = self._map(s("destination"), "destination",
-                                 lambda v: inputs.parse_country(v, "destination")[0], pl.String)
-        origin, origin_e = self._map(s("origin"), "origin", lambda v: inputs.parse_country(v, "origin")[0], pl.String)
-        hq, hq_e = self._map(s("end_user_hq"), "end_user_hq",
-                             lambda v: inputs.parse_country(v, "end-user headquarters")[0], pl.String)
-        eu, eu_e = self._map(s("end_user"), "end_user", lambda v: inputs.parse_party(v, "end user"), pl.String)
-        exp, exp_e = self._map(s("exporter"), "exporter", lambda v: inputs.parse_party(v, "exporter"), pl.String)
-        qty, qty_e = self._map(s("quantity"), "quantity", parse_quantity_text, pl.Int64)
-        uses, uses_e = self._map(s("end_use"), "end_use", parse_end_uses, pl.String)
-        day, day_e = self._map(s("date"), "date", self._date, pl.String)
+        S, I32 = pl.String, pl.Int32
+        (item_c,), chip_e = self._map(s("chip"), "chip", self._chip, I32)
+        (item_s,), spec_e = self._map(s("spec"), "spec", self._spec, I32)
+        (dest,), dest_e = self._map(s("destination"), "destination", C.parse_destination, S)
+        (dest_region,), _ = self._map(s("destination"), "destination_region", lambda v: C.split_destination(v)[1], S)
+        (origin,), origin_e = self._map(s("origin"), "origin", C.parse_origin, S)
+        region_text = pl.coalesce(s("region"), dest_region)
+        region_pair = pl.select(pl.concat_str([region_text, dest], separator=_US)).to_series()
+        (region,), region_e = self._map(region_pair, "region", self._region, S)
+        (facts, hq_answer), ans_e = self._map(s("answers"), "answers", C.parse_answers, S, S)
+        (hq_cell,), hq_e = self._map(s("end_user_hq"), "end_user_hq", C.parse_hq, S)
+        (hq_ans,), hq_ans_e = self._map(hq_answer, "answers", C.parse_hq, S)
+        has_hq = s("end_user_hq").is_not_null()
+        (made,), made_e = self._map(s("made_in"), "made_in", C.parse_made_in, S)
+        (eu,), eu_e = self._map(s("end_user"), "end_user", C.party_parser("end user"), S)
+        (exp,), exp_e = self._map(s("exporter"), "exporter", C.party_parser("exporter"), S)
+        (qty,), qty_e = self._map(s("quantity"), "quantity", C.parse_quantity_text, pl.Int64)
+        (uses,), uses_e = self._map(s("end_use"), "end_use", C.parse_end_uses, S)
+        (pur,), pur_e = self._map(s("purchaser"), "purchaser", C.party_parser("purchaser"), S)
+        (uc,), uc_e = self._map(s("ultimate_consignee"), "ultimate_consignee", C.party_parser("ultimate consignee"),
+                                S)
+        (ics,), ic_e = self._map(s("intermediate_consignee"), "intermediate_consignee",
+                                 lambda v: _RS.join(C.parse_intermediates(v)) or None, S)
+        owners_pair = pl.select(pl.when(s("owners").is_not_null()).then(
+            pl.concat_str([s("owners"), eu.fill_null(_NONE)], separator=_US))).to_series()
+        (owners_id,), owners_e = self._map(owners_pair, "owners", self._owners, I32)
+        (day,), day_e = self._map(s("date"), "date", self._date, S)
         w = pl.DataFrame({
-            "line_id": s("line_id"), "item_c": item_c, "item_s": item_s, "dest": dest, "origin_n": origin, "hq": hq,
-            "end_user": eu, "exporter": exp, "qty": qty, "end_uses": uses, "as_of": day,
-            "e_utf8": utf8_err, "e_chip": chip_e, "e_spec": spec_e, "e_dest": dest_e, "e_origin": origin_e,
-            "e_hq": hq_e, "e_eu": eu_e, "e_exp": exp_e, "e_qty": qty_e, "e_uses": uses_e, "e_day": day_e,
-        }, schema_overrides={"line_id": pl.String})
+            "line_id": s("line_id"), "item_c": item_c, "item_s": item_s, "dest": dest, "origin_n": origin,
+            "region_n": region, "facts": facts, "hq": pl.select(pl.when(has_hq).then(hq_cell).otherwise(hq_ans))
+            .to_series(), "made_n": made, "eu": eu, "exp": exp, "qty": qty, "end_uses": uses, "pur": pur, "uc": uc,
+            "ics": ics, "owners_id": owners_id, "as_of": day}, schema_overrides={"line_id": S})
         has_c, has_s = pl.col("chip").is_not_null(), pl.col("spec").is_not_null()
-        item_rule = df.select(pl.when(has_c & has_s).then(pl.lit("give chip or spec, not both"))
-                              .when(~has_c & ~has_s).then(pl.lit("chip or spec is required"))).to_series()
-        reason = w.select(pl.coalesce(
-            pl.col("e_utf8"),
-            pl.when(pl.col("line_id").is_null()).then(pl.lit("line_id is missing")),
-            pl.lit(item_rule), pl.col("e_chip"), pl.col("e_spec"),
-            pl.when(pl.col("dest").is_null() & pl.col("e_dest").is_null()).then(pl.lit("destination is missing")),
-            pl.col("e_dest"), pl.col("e_origin"), pl.col("e_hq"), pl.col("e_eu"), pl.col("e_exp"), pl.col("e_qty"),
-            pl.col("e_uses"),
-            pl.when(pl.col("as_of").is_null() & pl.col("e_day").is_null()).then(pl.lit("date is missing")),
-            pl.col("e_day")).alias("reason")).to_series()
+        checks: dict[str, Any] = {
+            "utf8": utf8_err,
+            "line_id": pl.when(pl.col("line_id").is_null()).then(pl.lit("line_id is missing")),
+            "item": pl.when(has_c & has_s).then(pl.lit("give chip or spec, not both"))
+            .when(~has_c & ~has_s).then(pl.lit("chip or spec is required")),
+            "chip": chip_e, "spec": spec_e,
+            "destination": pl.when(pl.col("destination").is_null()).then(pl.lit("destination is missing"))
+            .otherwise(dest_e),
+            "origin": origin_e, "region": region_e, "answers": ans_e,
+            "end_user_hq": pl.select(pl.when(has_hq).then(hq_e).otherwise(hq_ans_e)).to_series(),
+            "made_in": made_e, "end_user": eu_e, "exporter": exp_e, "quantity": qty_e, "end_use": uses_e,
+            "purchaser": pur_e, "ultimate_consignee": uc_e, "intermediate_consignee": ic_e, "owners": owners_e,
+            "date": pl.when(pl.col("date").is_null()).then(pl.lit("date is missing")).otherwise(day_e),
+        }
+        assert tuple(checks) == CHECKS
+        reason = df.select(pl.coalesce([pl.lit(v) if isinstance(v, pl.Series) else v
+                                        for v in checks.values()]).alias("reason")).to_series()
         bad = reason.is_not_null()
         rejects = pl.DataFrame({"line_id": s("line_id").filter(bad), "reason": reason.filter(bad),
                                 "record": record_json(df.filter(bad))}, schema=REJECT_SCHEMA)
-        ok = w.filter(~bad).select(
-            "line_id", pl.coalesce("item_c", "item_s").alias("item_id"), "dest",
-            pl.col("origin_n").fill_null("US"), "hq", "end_user", "exporter", "qty",
-            pl.col("end_uses").fill_null(""), "as_of")
+        raw_cols = ["destination", "origin", "end_user", "end_user_hq", "exporter", "purchaser", "ultimate_consignee",
+                    "intermediate_consignee", "owners", "made_in", "region", "answers"]
+        ok = pl.concat([w, df.select(raw_cols)], how="horizontal").filter(~bad).select(
+            "line_id", pl.coalesce("item_c", "item_s").alias("item_id"), "dest", pl.col("origin_n").fill_null("US"),
+            "region_n", "made_n", "hq", "facts", "eu", "exp", "qty", pl.col("end_uses").fill_null(""), "pur", "uc",
+            "ics", pl.col("owners_id").fill_null(0), "as_of", *raw_cols)
         self.stats.lines += ok.height
         self.stats.rejects += rejects.height
         if ok.height == 0:
+            self.stats.parties_screened += self.parties.screened - screened_before
             return pl.DataFrame(schema=OUTPUT_SCHEMA), rejects
-        # periods: per distinct date
-        dates = ok.get_column("as_of").unique().to_list()
-        ok = ok.with_columns(pl.col("as_of").replace_strict(
-            dates, [self.period_of(dt.date.fromisoformat(d)) for d in dates], return_dtype=pl.Int32).alias("period"))
-        # screening: per distinct (end user, destination)
-        pair = pl.concat_str([pl.col("end_user"), pl.col("dest")], separator="\x1f")
-        ok = ok.with_columns(pair.alias("pair"))
-        pairs = ok.get_column("pair").drop_nulls().unique().to_list()
-        for p in pairs:
-            if p not in self._pairs:
-                name, dst = p.split("\x1f")
-                self._pairs[p] = self._screen_pair(name, dst)
-        if pairs:
-            ok = ok.with_columns(
-                pl.col("pair").replace_strict(pairs, [self._pairs[p][0] for p in pairs], default=0,
-                                              return_dtype=pl.Int32).alias("sig_id"),
-                pl.col("pair").replace_strict(pairs, [self._pairs[p][1] for p in pairs], default=None,
-                                              return_dtype=pl.String).alias("screening_hits"))
-        else:
-            ok = ok.with_columns(pl.lit(0, dtype=pl.Int32).alias("sig_id"),
-                                 pl.lit(None, dtype=pl.String).alias("screening_hits"))
-        # exporter: the set of exporter-specific obligations the name matches
-        none = "\x00"  # no exporter given (a cleaned name never holds control characters)
-        exps = ok.get_column("exporter").fill_null(none).unique().to_list()
-        classes = [self._exporter_class(None if e == none else e) for e in exps]
-        ok = ok.with_columns(pl.col("exporter").fill_null(none).replace_strict(exps, classes, return_dtype=pl.String)
-                             .alias("exp_class"))
-        # quantity: only where LPP can read it
-        ip = ok.select("item_id", "period").unique()
-        matters = [i * 1024 + p for i, p in ip.iter_rows() if self.quantity_matters(i, p)]  # item, period codes
-        ok = ok.with_columns(pl.when((pl.col("item_id").cast(pl.Int64) * 1024 + pl.col("period")).is_in(matters))
-                             .then(pl.col("qty")).otherwise(None).alias("qty_key"))
-        # decide each distinct key once
-        keys = ok.select(_KEY_COLUMNS).unique()
+        ok = self._key_columns(ok)
+        self.stats.parties_screened += self.parties.screened - screened_before
+        # decide each distinct key once, on the first line that has it
+        reps = ok.unique(subset=list(_KEY_COLUMNS), keep="first", maintain_order=True)
         rows: list[Decision] = []
-        for k in keys.iter_rows():
+        for r in reps.iter_rows(named=True):
+            k = tuple(r[c] for c in _KEY_COLUMNS)
             d = self._decisions.get(k)
             if d is None:
-                d = self.decide(*k)
+                d = self.decide(r["item_id"], r["period"], self.request(r, r["qty"], r["end_uses"]))
                 self._decisions[k] = d
             rows.append(d)
-        dec = pl.DataFrame(rows, schema=_DECISION_TYPES, orient="row")
-        keys = pl.concat([keys, dec], how="horizontal")
+        dec = pl.DataFrame(rows, schema=DECISION_TYPES, orient="row")
+        keys = pl.concat([reps.select(_KEY_COLUMNS), dec], how="horizontal")
         joined = ok.join(keys, on=list(_KEY_COLUMNS), how="left", nulls_equal=True, maintain_order="left")
         names = pl.Series("n", self._items.names, dtype=pl.String)
         out = joined.select(
             "line_id", names.gather(joined.get_column("item_id")).alias("item"), pl.col("dest").alias("destination"),
-            "as_of", *DECISION_FIELDS, "screening_hits", pl.lit(self.settings.view).alias("view"))
+            "as_of", *DECISION_FIELDS, "screening_hits", "party_hits", pl.lit(self.settings.view).alias("view"))
         return out.cast(OUTPUT_SCHEMA), rejects  # type: ignore[arg-type]
+
+    def _key_columns(self, ok: pl.DataFrame) -> pl.DataFrame:
+        """period, party signature and screening texts, exporter class and signature, quantity key."""
+        dates = ok.get_column("as_of").unique().to_list()
+        ok = ok.with_columns(pl.col("as_of").replace_strict(
+            dates, [self.period_of(dt.date.fromisoformat(d)) for d in dates], return_dtype=pl.Int32).alias("period"))
+        parts = [pl.col(c).cast(pl.String).fill_null(_NONE) for c in ("eu", "dest", "pur", "uc", "ics", "owners_id")]
+        combo = ok.select(pl.concat_str(parts, separator=_US)).to_series()
+        uniq = combo.unique().to_list()
+        found = [self._combo(u) for u in uniq]
+        ok = ok.with_columns(
+            combo.replace_strict(uniq, [f[0] for f in found], return_dtype=pl.Int32).alias("party_sig"),
+            combo.replace_strict(uniq, [f[1] for f in found], return_dtype=pl.String).alias("screening_hits"),
+            combo.replace_strict(uniq, [f[2] for f in found], return_dtype=pl.String).alias("party_hits"))
+        exps = ok.get_column("exp").fill_null(_NONE).unique().to_list()
+        ok = ok.with_columns(pl.col("exp").fill_null(_NONE).replace_strict(
+            exps, [self._exporter_class(None if e == _NONE else e) for e in exps], return_dtype=pl.String)
+            .alias("exp_class"))
+        pair = ok.select(pl.concat_str([pl.col("exp"), pl.col("origin_n")], separator=_US)).to_series()
+        pairs = pair.drop_nulls().unique().to_list()
+        for p in pairs:
+            if p not in self._exp_sig:
+                name, org = p.split(_US)
+                self._exp_sig[p] = self.parties.exporter(name, org)
+        ok = ok.with_columns(pair.replace_strict(pairs, [self._exp_sig[p] for p in pairs], default=0,
+                                                 return_dtype=pl.Int32).alias("exp_sig"))
+        ip = ok.select("item_id", "period").unique()
+        matters = [i * 1024 + p for i, p in ip.iter_rows() if self.quantity_matters(i, p)]  # item, period codes
+        return ok.with_columns(pl.when((pl.col("item_id").cast(pl.Int64) * 1024 + pl.col("period")).is_in(matters))
+                               .then(pl.col("qty")).otherwise(None).alias("qty_key"))
 
     # --------------------------------------------------------------------------------------- per shipment
     def evaluate_rows(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The per-shipment path: each line through ``assess.check_item`` with a fresh screening call.
+        """The per-shipment path: each line through ``assess.check_item`` with fresh screening calls.
         The reference the vectorised path is tested against, and the baseline of the benchmark."""
         df, utf8_err = clean_frame(raw)
         records = record_json(df)
@@ -438,47 +446,57 @@ class Evaluator:
         return pl.DataFrame(out, schema=OUTPUT_SCHEMA), pl.DataFrame(rej, schema=REJECT_SCHEMA)
 
     def _check_row(self, row: dict[str, Any]) -> dict[str, Any]:
-        def field_(name: str, fn: Callable[[str], Any], default: Any = None) -> Any:
-            v = row[name]
-            if v is None:
-                return default
-            try:
-                return fn(v)
-            except ChipControlError as exc:
-                raise _RowError(f"{name}: {_one_line(exc)}") from None
+        def f(name: str, fn: Callable[[str], Any], value: str | None = None, key: str | None = None) -> Any:
+            v = row[name] if value is None else value
+            return None if v is None else self._parse(key or name, fn, v)
 
         if row["line_id"] is None:
             raise _RowError("line_id is missing")
         if (row["chip"] is None) == (row["spec"] is None):
             raise _RowError("give chip or spec, not both" if row["chip"] is not None else "chip or spec is required")
         if row["chip"] is not None:
-            entry = field_("chip", self.catalog.lookup)
+            f("chip", self._chip)
+            entry = self.catalog.lookup(row["chip"])
             item = assess.Item(entry.spec, entry)
         else:
-            item = assess.Item(self._items.specs[field_("spec", self._spec)], None)
+            item = assess.Item(self._items.specs[f("spec", self._spec)], None)
         if row["destination"] is None:
             raise _RowError("destination is missing")
-        field_("destination", lambda v: inputs.parse_country(v, "destination"))
-        field_("origin", lambda v: inputs.parse_country(v, "origin"))
-        field_("end_user_hq", lambda v: inputs.parse_country(v, "end-user headquarters"))
-        field_("end_user", lambda v: inputs.parse_party(v, "end user"))
-        field_("exporter", lambda v: inputs.parse_party(v, "exporter"))
-        qty = field_("quantity", parse_quantity_text)
-        uses = field_("end_use", parse_end_uses, "")
+        dest = f("destination", C.parse_destination)
+        f("origin", C.parse_origin)
+        region_text = row["region"] or C.split_destination(row["destination"])[1]
+        if region_text is not None:
+            self._parse("region", self._region, region_text + _US + dest)
+        facts = f("answers", C.parse_answers)
+        if row["end_user_hq"] is not None:
+            f("end_user_hq", C.parse_hq)
+        elif facts is not None and facts[1] is not None:
+            self._parse("answers", C.parse_hq, facts[1])
+        f("made_in", C.parse_made_in)
+        end_user = f("end_user", C.party_parser("end user"))
+        f("exporter", C.party_parser("exporter"))
+        qty = f("quantity", C.parse_quantity_text)
+        uses = f("end_use", C.parse_end_uses) or ""
+        f("purchaser", C.party_parser("purchaser"))
+        f("ultimate_consignee", C.party_parser("ultimate consignee"))
+        f("intermediate_consignee", lambda v: _RS.join(C.parse_intermediates(v)) or None)
+        oid = 0
+        if row["owners"] is not None:
+            oid = self._parse("owners", self._owners, row["owners"] + _US + (end_user or _NONE))
         if row["date"] is None:
             raise _RowError("date is missing")
-        day = field_("date", parse_line_date)
-        req = assess.CheckRequest(destination=row["destination"], origin=row["origin"] or "US",
-                                  end_user=row["end_user"], end_user_hq=row["end_user_hq"], exporter=row["exporter"],
-                                  quantity=qty, end_uses=tuple(uses.split(";")) if uses else ())
+        day = f("date", C.parse_line_date)
+        req = self.request(row, qty, uses)
         data = assess.check_item(item, req, day, self.settings, screen=self.screen, ruleset=self.rs)
-        if row["end_user"] is not None:
-            self.stats.parties_screened += 1
+        screened = data["screening"]
+        eu_text = hits_text(screened[0]["hits"]) if screened and screened[0]["role"] == "end_user" else None
+        others: list[tuple[str, str, Sequence[Any]]] = [(p["role"], p["party"], p["hits"]) for p in screened
+                                                         if p["role"] != "end_user"]
+        for link in self._owner_links(oid or 0):
+            others.append(("owner", link.owner, self._screen_cached(link.owner, None)[0]))
+        self.stats.parties_screened += len(screened) + (1 if row["exporter"] is not None else 0)
         return {"line_id": row["line_id"], "item": item.spec.display_name,
                 "destination": data["shipment"]["destination"], "as_of": day.isoformat(),
-                **dict(zip(DECISION_FIELDS, decision_from_check(data), strict=True)),
-                "screening_hits": hits_text_from_check(data), "view": self.settings.view}
+                **dict(zip(DECISION_FIELDS, from_check(data), strict=True)),
+                "screening_hits": eu_text, "party_hits": party_hits_text(others), "view": self.settings.view}
 
-
-class _RowError(Exception):
-    pass

@@ -1,14 +1,20 @@
-"""Synthetic shipment files that look like an exporter's records, for tests and benchmarks.
+"""Synthetic shipment files that look like an exporter's order records, for tests and benchmarks.
 
-Lines come from a pool of customers (a name, a country, a headquarters country), drawn with a long tail as real
-order books are: a few large customers, many small ones. About 10 % of customers are real Entity List, MEU or
-1260H names from the bundled lists (Huawei, Inspur, Sugon, SMIC, ... and a seeded sample), the rest invented.
+Lines come from a pool of customers (a name, one or two sites, a headquarters country and a buying profile), drawn
+with a long tail as real order books are: a few large customers, many small ones. About 10 % of customers are real
+Entity List, MEU or 1260H names from the bundled lists (Huawei, Inspur, Sugon, SMIC, ... and a seeded sample), the
+rest invented. A customer's profile is what an order file carries for it: the end user's headquarters (not known
+for about one customer in nine), a purchaser when it buys through a distributor, its parent or (rarely) a listed
+company, an ultimate consignee (a hosting provider, the customer itself), freight forwarders as intermediate
+consignees, and for about one customer in five its direct owners — holding companies, and for some listed owners:
+``Huawei International Pte. Ltd.=51``, two listed owners reaching 55 % together, 49.99 % against 50 %.
 Items are catalogue chips (popular datacenter parts most often) plus a few inline JSON specs (an IC, a server
-under 4A090, an HBM stack). Destinations are weighted across country groups (A:5, D:1/D:4/D:5, China with Hong
-Kong and Macau, embargoed destinations); dates are uniform from 2022-10-07 to ``until``. Exporters follow the
-item's vendor (NVIDIA and AMD themselves under several spellings, OEMs and distributors). ``malformed`` is the
-share of lines given one defect (unknown country, impossible date, bad quantity, unknown chip, ...).
-Deterministic for a seed.
+under 4A090, an HBM stack, one without a datasheet). Destinations are weighted across country groups (A:5,
+D:1/D:4/D:5, China with Hong Kong and Macau, embargoed destinations, Ukraine with its regions); dates are uniform
+from 2022-10-07 to ``until``. Exporters follow the item's vendor (NVIDIA and AMD themselves under several spellings,
+OEMs and distributors; sometimes not recorded). Reexports sometimes say where the item was made; a few lines carry
+answers to the engine's questions. ``malformed`` is the share of lines given one defect (unknown country,
+impossible date, bad quantity, unknown chip, bad owner percentage, ...). Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ _SPECS = (
      "memory_bandwidth_density": 2.5},
     {"name": "Mid-range accelerator M5", "vendor": "Example Corp", "datacenter": True, "dense_tops": {"fp16": 60},
      "die_area_mm2": 600, "memory_bandwidth_gbs": 1600},
+    {"name": "Accelerator Z (no datasheet)", "vendor": "Example Corp", "dense_tops": {"fp8": 2000},
+     "die_area_mm2": 700},
 )
 # destination weights: (country, weight, legal form used for invented names)
 _COUNTRIES = (
@@ -54,8 +62,10 @@ _COUNTRIES = (
     ("VN", 2, "JSC"), ("TH", 1, "Co., Ltd."), ("ID", 1, "PT"), ("BR", 2, "Ltda."), ("MX", 1.5, "S.A. de C.V."),
     ("CA", 3, "Inc."), ("AU", 2, "Pty Ltd"), ("TR", 1, "A.S."), ("PK", 0.5, "Pvt Ltd"), ("KZ", 0.5, "LLP"),
     ("RU", 1, "OOO"), ("BY", 0.3, "OOO"), ("IR", 0.2, "Co."), ("VE", 0.2, "C.A."), ("KP", 0.05, "Corp."),
-    ("CU", 0.05, "S.A."), ("SY", 0.05, "LLC"),
+    ("CU", 0.05, "S.A."), ("SY", 0.05, "LLC"), ("UA", 0.4, "LLC"),
 )
+# regions of Ukraine a site may be in (746.6 covers Crimea, Donetsk, Luhansk), "" not recorded
+_UA_REGIONS = (("UA-30", 5), ("UA-46", 2), ("UA-43", 1), ("UA-14", 1), ("", 2))
 _HUBS = ("SG", "TW", "MY", "NL", "DE", "KR", "JP", "MX")
 _CN_PARENT_OK = {"SG", "MY", "VN", "TH", "AE", "HK", "MO", "ID", "KZ", "IN"}
 _WORDS_A = ("Nordic", "Helios", "Apex", "Blue Harbor", "Quantum Leaf", "Kestrel", "Orion", "Atlas", "Vega",
@@ -75,9 +85,39 @@ _EXPORTERS = {
     "": (("Arrow Electronics", 2), ("Avnet", 2), ("Dell Technologies", 1), ("Hewlett Packard Enterprise", 1),
          ("", 2)),
 }
+_DISTRIBUTORS = (
+    ("Arrowhead Compute Distribution Pte. Ltd.", "SG"), ("Pacific Rim Systems Integration Sdn. Bhd.", "MY"),
+    ("EuroCompute Distribution GmbH", "DE"), ("Lowlands IT Supply B.V.", "NL"), ("Gulf Data Trading LLC", "AE"),
+    ("Nihon HPC Solutions K.K.", "JP"), ("Hanbit Server Co., Ltd.", "KR"), ("Formosa Server Supply Co., Ltd.", "TW"),
+    ("Bharat Compute Private Limited", "IN"), ("Northstar Systems Inc.", "US"), ("Pioneer Channel Partners Inc.", "US"),
+    ("Brit Compute Ltd", "GB"), ("Andes Tecnologia Ltda.", "BR"), ("Mekong Digital Trading JSC", "VN"),
+    ("Siam Server Supply Co., Ltd.", "TH"), ("Anatolia Bilisim A.S.", "TR"), ("Riyadh Advanced Systems LLC", "SA"),
+    ("Shenzhen Huaxin Electronics Trading Co., Ltd.", "CN"), ("Kowloon Bay Components Limited", "HK"),
+    ("Great Wall Server Trading Co., Ltd.", "CN"))
+_FORWARDERS = (
+    "Kestrel Logistics Pte. Ltd.", "Straits Freight Forwarding Pte. Ltd.", "Rhine Air Cargo GmbH",
+    "Schiphol Forwarding B.V.", "Jebel Ali Freight LLC", "Harbourfront Logistics Limited",
+    "Incheon Air Cargo Co., Ltd.",
+    "Taoyuan Express Logistics Co., Ltd.", "Penang Freight Services Sdn. Bhd.", "Laredo Cross-Border Logistics LLC",
+    "Narita Cargo Services K.K.", "Polaris Global Forwarding Inc.")
+# listed companies that appear as purchasers or consignees (bundled lists)
+_LISTED_PARTIES = ("Huawei International Pte. Ltd.", "Sugon",
+                   "Inspur (Beijing) Electronic Information Industry Co., Ltd.",
+                   "Semiconductor Manufacturing International Corporation (SMIC)")
+# direct owners of an end user that include listed parties: (owners, weight); HOLD stands for an invented holding
+_LISTED_OWNERS = (
+    ("Huawei International Pte. Ltd.=51;HOLD=49", 3), ("Huawei Technologies Co., Ltd.=30;Inspur Group Co., Ltd.=25;"
+                                                       "HOLD=45", 2),
+    ("Sugon=49.99;HOLD=50.01", 2), ("Sugon=50;HOLD=50", 2), ("Huawei International Pte. Ltd.=20;HOLD=80", 2),
+    ("Semiconductor Manufacturing International Corporation (SMIC)=100", 1))
+_ANSWERS = ("end_user.majority_owned_by_d5=no", "item.us_available_2026_01_15=yes", "shipment.within_lpp_cap=yes",
+            "item.direct_product=yes", "item.datacenter=yes", "end_user.listed_ownership=no",
+            "item.us_content_above_de_minimis=no")
 _DEFECTS = (("destination", "XX"), ("date", "2023-02-30"), ("date", "2021-05-01"), ("quantity", "ten"),
             ("quantity", "0"), ("chip", "NVIDIA H999 Ultra"), ("end_use", "crypto mining"), ("destination", ""),
-            ("date", "07/03/2024"), ("line_id", ""))
+            ("date", "07/03/2024"), ("line_id", ""), ("owners", "Kestrel Holdings Ltd.=sixty"),
+            ("owners", "Kestrel Holdings Ltd.=60;Vega Holdings Ltd.=50"), ("answers", "headquarters"),
+            ("made_in", "XX"), ("region", "UA-99"))
 
 
 def _customers(rng: np.random.Generator, n_clean: int, n_listed: int) -> tuple[list[str], list[str], list[str]]:
@@ -100,7 +140,7 @@ def _customers(rng: np.random.Generator, n_clean: int, n_listed: int) -> tuple[l
                 break
         seen.add(name)
         r = rng.random()
-        hq = c if r < 0.6 else ("" if r < 0.85 else ("CN" if c in _CN_PARENT_OK else "US"))
+        hq = c if r < 0.72 else ("" if r < 0.83 else ("CN" if c in _CN_PARENT_OK else "US"))
         names.append(name)
         countries.append(c)
         hqs.append(hq)
@@ -113,8 +153,50 @@ def _customers(rng: np.random.Generator, n_clean: int, n_listed: int) -> tuple[l
         seen.add(name)
         names.append(name)
         countries.append(str(cc))
-        hqs.append(str(cc) if rng.random() < 0.7 else "")
+        hqs.append(str(cc) if rng.random() < 0.75 else "")
     return names, countries, hqs
+
+
+def _pick(rng: np.random.Generator, options: tuple[tuple[str, float], ...]) -> str:
+    w = np.array([x for _, x in options], dtype=float)
+    return str(options[int(rng.choice(len(options), p=w / w.sum()))][0])
+
+
+def _profiles(rng: np.random.Generator, names: list[str], countries: list[str]) -> dict[str, list[str]]:
+    """Per customer: purchaser, ultimate consignee, intermediate consignees, owners (text cells, "" if none)."""
+    forms = {c: f for c, _, f in _COUNTRIES}
+    out: dict[str, list[str]] = {"purchaser": [], "ultimate_consignee": [], "intermediate_consignee": [],
+                                 "owners": []}
+    for name, c in zip(names, countries, strict=True):
+        form = forms.get(c, "Ltd.")
+        stem = name.split()[0]
+        holding = f"{stem} {rng.choice(_WORDS_A)} Holdings {form}"
+        r = rng.random()
+        near = [d for d, dc in _DISTRIBUTORS if dc == c] or [d for d, _ in _DISTRIBUTORS]
+        out["purchaser"].append("" if r < 0.55 else str(rng.choice(near)) if r < 0.86 else
+                                holding if r < 0.985 else str(rng.choice(_LISTED_PARTIES)))
+        r = rng.random()
+        out["ultimate_consignee"].append("" if r < 0.62 else name if r < 0.72 else
+                                         f"{rng.choice(_WORDS_A)} Hosting {form}" if r < 0.995 else
+                                         str(rng.choice(_LISTED_PARTIES)))
+        r = rng.random()
+        out["intermediate_consignee"].append(
+            "" if r < 0.8 else str(rng.choice(_FORWARDERS)) if r < 0.97 else
+            ";".join(str(f) for f in rng.choice(_FORWARDERS, size=2, replace=False)))
+        r = rng.random()
+        if r < 0.84:
+            owners = ""
+        elif r < 0.95:
+            owners = f"{holding}=100" if rng.random() < 0.6 else f"{holding}=60;{stem} Founders Trust {form}=40"
+        else:
+            owners = _pick(rng, _LISTED_OWNERS).replace("HOLD", holding)
+        out["owners"].append(owners)
+    return out
+
+
+def _choice(rng: np.random.Generator, options: tuple[tuple[str, float], ...], size: int) -> np.ndarray:
+    w = np.array([x for _, x in options], dtype=float)
+    return rng.choice(np.array([o for o, _ in options], dtype=object), size=size, p=w / w.sum())
 
 
 def generate_shipments(n: int, *, seed: int = 0, until: dt.date | None = None, malformed: float = 0.0,
@@ -130,6 +212,7 @@ def generate_shipments(n: int, *, seed: int = 0, until: dt.date | None = None, m
     rng = np.random.default_rng(seed)
     names, countries, hqs = _customers(rng, int(customers * 0.9), customers - int(customers * 0.9))
     nc = len(names)
+    profile = _profiles(rng, names, countries)
     # long tail: customer k drawn with weight 1/(k+1)^0.9, in a seeded order
     cw = 1.0 / np.power(np.arange(1, nc + 1), 0.9)
     cw = cw[rng.permutation(nc)]
@@ -140,14 +223,22 @@ def generate_shipments(n: int, *, seed: int = 0, until: dt.date | None = None, m
     cw_codes = np.array([w for _, w, _ in _COUNTRIES], dtype=float)
     second = rng.choice(all_codes, size=nc, p=cw_codes / cw_codes.sum())
     has_second = rng.random(nc) < 0.2
+    site_region = _choice(rng, _UA_REGIONS, nc)
     dest = np.array(countries, dtype=object)[cust]
     at_second = has_second[cust] & (rng.random(n) < 0.3)
     dest[at_second] = second[cust][at_second]
+    region = np.where((dest == "UA") & ~at_second, site_region[cust], "").astype(object)
     hq = np.array(hqs, dtype=object)[cust]
     # origin: mostly exports from the US, some reexports from hubs, a few in-country transfers
     r = rng.random(n)
     origin = np.where(r < 0.88, "US", rng.choice(np.array(_HUBS, dtype=object), size=n)).astype(object)
     origin[r >= 0.98] = dest[r >= 0.98]
+    # where a reexported item was made, when the record says so
+    r = rng.random(n)
+    made_in = np.full(n, "", dtype=object)
+    abroad = origin != "US"
+    made_in[abroad & (r < 0.35)] = "US"
+    made_in[abroad & (r >= 0.35) & (r < 0.5)] = "TW"
     # items
     cat = Catalog.load()
     popular = [k for k in _POPULAR if cat.get(k) is not None]
@@ -168,9 +259,7 @@ def generate_shipments(n: int, *, seed: int = 0, until: dt.date | None = None, m
     exporter = np.full(n, "", dtype=object)
     for vendor, options in _EXPORTERS.items():
         mask = (vendors == vendor) if vendor else ~np.isin(vendors, [v for v in _EXPORTERS if v])
-        w = np.array([x for _, x in options], dtype=float)
-        exporter[mask] = rng.choice(np.array([o for o, _ in options], dtype=object), size=int(mask.sum()),
-                                    p=w / w.sum())
+        exporter[mask] = _choice(rng, options, int(mask.sum()))
     qty = np.exp(rng.uniform(0, np.log(2048), size=n)).astype(np.int64).astype(str).astype(object)
     qty[rng.random(n) < 0.05] = ""
     r = rng.random(n)
@@ -178,14 +267,27 @@ def generate_shipments(n: int, *, seed: int = 0, until: dt.date | None = None, m
     end_use[r < 0.025] = "supercomputer"
     end_use[(r >= 0.025) & (r < 0.032)] = "advanced_node_fab"
     end_use[(r >= 0.032) & (r < 0.035)] = "supercomputer;advanced_node_fab"
+    end_use[(r >= 0.035) & (r < 0.037)] = "military"
+    # answers to the engine's questions, on a few lines
+    r = rng.random(n)
+    answers = np.full(n, "", dtype=object)
+    answered = r < 0.025
+    answers[answered] = rng.choice(np.array(_ANSWERS, dtype=object), size=int(answered.sum()))
+    no_hq = (hq == "") & (r >= 0.025) & (r < 0.06)
+    answers[no_hq] = "end_user.headquarters=" + dest[no_hq]
     days = rng.integers(0, (end - EARLIEST).days + 1, size=n)
+    cols = {c: pl.Series(np.array(v, dtype=object)[cust], dtype=pl.String) for c, v in profile.items()}
     df = pl.DataFrame({
         "line_id": pl.Series(np.arange(n)), "chip": pl.Series(chip, dtype=pl.String),
         "spec": pl.Series(spec_col, dtype=pl.String), "quantity": pl.Series(qty, dtype=pl.String),
         "destination": pl.Series(dest, dtype=pl.String), "origin": pl.Series(origin, dtype=pl.String),
         "end_user": cust_s, "end_user_hq": pl.Series(hq, dtype=pl.String),
         "exporter": pl.Series(exporter, dtype=pl.String), "end_use": pl.Series(end_use, dtype=pl.String),
-        "days": pl.Series(days)})
+        "days": pl.Series(days), **cols, "made_in": pl.Series(made_in, dtype=pl.String),
+        "region": pl.Series(region, dtype=pl.String), "answers": pl.Series(answers, dtype=pl.String)})
+    # the second site of a customer has no consignee of its own in the record
+    df = df.with_columns(pl.when(pl.Series(at_second)).then(pl.lit("")).otherwise(pl.col("ultimate_consignee"))
+                         .alias("ultimate_consignee"))
     df = df.with_columns(
         pl.format("S{}-{}", pl.lit(seed), pl.col("line_id").cast(pl.String).str.zfill(9)).alias("line_id"),
         (pl.lit(EARLIEST) + pl.duration(days=pl.col("days"))).dt.strftime("%Y-%m-%d").alias("date"),
@@ -201,7 +303,8 @@ def generate_shipments(n: int, *, seed: int = 0, until: dt.date | None = None, m
     return df.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
                            for c in df.columns if c != "line_id").select(
         "line_id", "chip", "spec", "quantity", "destination", "origin", "end_user", "end_user_hq", "exporter",
-        "end_use", "date")
+        "end_use", "date", "purchaser", "ultimate_consignee", "intermediate_consignee", "owners", "made_in", "region",
+        "answers")
 
 
 def write_frame(df: pl.DataFrame, path: str | Path) -> None:

@@ -16,7 +16,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from chipcontrol.batch.evaluate import INPUT_COLUMNS, REJECT_SCHEMA, REQUIRED_COLUMNS
+from chipcontrol.batch.columns import INPUT_COLUMNS, REJECT_SCHEMA, REQUIRED_COLUMNS
 from chipcontrol.errors import InvalidInput
 
 PARQUET_SUFFIXES = (".parquet", ".pq")

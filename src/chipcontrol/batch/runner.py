@@ -23,7 +23,8 @@ from typing import Any
 
 import polars as pl
 
-from chipcontrol.batch.evaluate import OUTPUT_SCHEMA, REJECT_SCHEMA, Evaluator, PartyScreen
+from chipcontrol.batch.columns import OUTPUT_SCHEMA, REJECT_SCHEMA
+from chipcontrol.batch.evaluate import Evaluator, PartyScreen
 from chipcontrol.batch.reader import file_format, read_input, sha256_file
 from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.rules.ruleset import Ruleset

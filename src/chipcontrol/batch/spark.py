@@ -19,7 +19,8 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from chipcontrol.batch.evaluate import INPUT_COLUMNS, OUTPUT_SCHEMA, REJECT_SCHEMA, EvalStats, Evaluator
+from chipcontrol.batch.columns import INPUT_COLUMNS, OUTPUT_SCHEMA, REJECT_SCHEMA
+from chipcontrol.batch.evaluate import EvalStats, Evaluator
 from chipcontrol.batch.reader import file_format, normalise_header
 from chipcontrol.errors import InvalidInput
 from chipcontrol.settings import Settings
@@ -31,7 +32,9 @@ _evaluators: dict[tuple[str, str, float | None], Evaluator] = {}
 
 
 def _arrow_type(dtype: Any) -> pa.DataType:
-    return pa.bool_() if dtype == pl.Boolean else pa.string()
+    if dtype == pl.Boolean:
+        return pa.bool_()
+    return pa.float64() if dtype == pl.Float64 else pa.string()
 
 
 def result_schema() -> pa.Schema:
@@ -150,6 +153,6 @@ def evaluate_with_spark(path: Path, settings: Settings, *, master: str = "local[
 
 
 def _spark_json(schema: pa.Schema) -> dict[str, Any]:
-    types = {pa.string(): "string", pa.bool_(): "boolean", pa.int64(): "long"}
+    types = {pa.string(): "string", pa.bool_(): "boolean", pa.int64(): "long", pa.float64(): "double"}
     return {"type": "struct", "fields": [{"name": f.name, "type": types[f.type], "nullable": True, "metadata": {}}
                                          for f in schema]}

@@ -1,0 +1,187 @@
+"""The batch file format: input columns, their per-value parsers (the engine's own), and the output columns.
+
+Every parser here takes one cell's text and returns the value the per-shipment path would use, or raises the
+engine's error; the vectorised path runs each on *distinct* values only, the per-line path on every line, in the
+order of :data:`CHECKS`, so both name the same first bad field. Multi-valued cells are separated by ``;``:
+``intermediate_consignee`` (names), ``owners`` (``NAME=PERCENT``, direct owners of the end user) and ``answers``
+(``QUESTION_ID=VALUE``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+
+from chipcontrol.errors import InvalidInput
+from chipcontrol.model.shipment import END_USES, OwnershipLink
+from chipcontrol.services import assess, inputs
+from chipcontrol.services.parties import parse_owner, validate_links
+
+#: Input columns (CSV header or Parquet column names; case-insensitive). See docs/batch.md.
+INPUT_COLUMNS: tuple[str, ...] = (
+    "line_id", "chip", "spec", "quantity", "destination", "origin", "end_user", "end_user_hq", "exporter",
+    "end_use", "date", "purchaser", "ultimate_consignee", "intermediate_consignee", "owners", "made_in", "region",
+    "answers")
+REQUIRED_COLUMNS: tuple[str, ...] = ("line_id", "destination", "date")
+#: Separator of list values inside one output cell (citations contain ';').
+SEP = " | "
+#: Separator of several values inside one input cell.
+CELL_SEP = ";"
+
+#: The order in which a line's fields are checked; the first bad one is the reject's reason.
+CHECKS: tuple[str, ...] = (
+    "utf8", "line_id", "item", "chip", "spec", "destination", "origin", "region", "answers", "end_user_hq",
+    "made_in", "end_user", "exporter", "quantity", "end_use", "purchaser", "ultimate_consignee",
+    "intermediate_consignee", "owners", "date")
+
+#: Fields decided once per distinct decision key (equal to ``check``'s answer for every line with that key).
+DECISION_TYPES: dict[str, Any] = {
+    "outcome": pl.String, "license_required": pl.Boolean, "prohibited": pl.Boolean, "subject_to_ear": pl.Boolean,
+    "review_policy": pl.String, "license_exceptions": pl.String, "questions": pl.String,
+    "reason_rule_ids": pl.String, "reason_citations": pl.String, "paragraph": pl.String,
+    "indeterminate": pl.Boolean, "parties": pl.String, "listed_share": pl.Float64, "affiliate": pl.Boolean,
+    "questions_json": pl.String, "rule_version": pl.String, "other_view_outcome": pl.String,
+    "other_view_license_required": pl.Boolean, "other_view_review_policy": pl.String}
+DECISION_FIELDS: tuple[str, ...] = tuple(DECISION_TYPES)
+#: Output columns, in order, with their types.
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "line_id": pl.String, "item": pl.String, "destination": pl.String, "as_of": pl.String, **DECISION_TYPES,
+    "screening_hits": pl.String, "party_hits": pl.String, "view": pl.String}
+#: Rejects: the line id where known, one line saying why, and the record as read (JSON or raw text).
+REJECT_SCHEMA: dict[str, Any] = {"line_id": pl.String, "reason": pl.String, "record": pl.String}
+
+_INT = re.compile(r"\s*\+?\d{1,12}\s*")
+_REGION_IN_DEST = re.compile(r"[A-Za-z]{2}-[A-Za-z0-9]{1,3}")
+
+
+def one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def cells(text: str) -> list[str]:
+    """The values of a multi-valued cell: split on ';', stripped, blanks dropped."""
+    return [v.strip() for v in text.split(CELL_SEP) if v.strip()]
+
+
+# ------------------------------------------------------------------------------------------- per-value parsers
+def parse_quantity_text(text: str) -> int:
+    if not _INT.fullmatch(text):
+        raise InvalidInput(f"quantity must be a whole number, got {text!r}")
+    q = inputs.parse_quantity(int(text))
+    assert q is not None
+    return q
+
+
+def parse_end_uses(text: str) -> str:
+    """'supercomputer;advanced_node_fab' (separated by ';', '|' or ',') -> canonical sorted ';'-joined text."""
+    uses = sorted({u.strip() for u in re.split(r"[;|,]", text) if u.strip()})
+    bad = [u for u in uses if u not in END_USES]
+    if bad:
+        raise InvalidInput(f"unknown end use {bad[0]!r}; declare one of: {', '.join(END_USES)}")
+    return ";".join(uses)
+
+
+def parse_line_date(text: str) -> dt.date:
+    return inputs.parse_date(text)
+
+
+def split_destination(text: str) -> tuple[str, str | None]:
+    """A destination cell -> (the cell's country part, the cell itself when it names a region such as UA-43),
+    as ``check --to UA-43`` reads it."""
+    raw = text.strip()
+    if _REGION_IN_DEST.fullmatch(raw):
+        return raw[:2], raw
+    return text, None
+
+
+def parse_destination(text: str) -> str:
+    return inputs.parse_country(split_destination(text)[0], "destination")[0]
+
+
+def parse_region(text: str, dest: str) -> str:
+    """An ISO 3166-2 region of the destination (``check --region``)."""
+    region = assess._parse_region(text, dest)  # the engine's own check (a private helper of the check service)
+    assert region is not None
+    return region
+
+
+def answer_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """``ID=VALUE;ID=VALUE`` -> pairs, as ``check --answer ID=VALUE`` reads each."""
+    out = []
+    for part in cells(text):
+        if "=" not in part:
+            raise InvalidInput(f"{part!r}: expected QUESTION_ID=VALUE, e.g. item.datacenter=yes")
+        k, v = part.split("=", 1)
+        out.append((k, v))
+    return tuple(out)
+
+
+def parse_answers(text: str) -> tuple[str, str | None]:
+    """-> (the answers as canonical JSON, the end user's headquarters if answered), validated as ``check``
+    validates ``--answer``."""
+    given = assess._answers(assess.CheckRequest(destination="", answers=answer_pairs(text)))
+    return json.dumps(sorted(given.items()), ensure_ascii=False), given.get("end_user.headquarters")
+
+
+def parse_origin(text: str) -> str:
+    return inputs.parse_country(text, "origin")[0]
+
+
+def parse_hq(text: str) -> str:
+    return inputs.parse_country(text, "end-user headquarters")[0]
+
+
+def parse_made_in(text: str) -> str:
+    return inputs.parse_country(text, "place of production")[0]
+
+
+def party_parser(what: str) -> Any:
+    def parse(text: str) -> str:
+        name = inputs.parse_party(text, what)
+        assert name is not None
+        return name
+
+    return parse
+
+
+def parse_intermediates(text: str) -> tuple[str, ...]:
+    return tuple(party_parser("intermediate consignee")(v) for v in cells(text))
+
+
+def parse_owners(text: str, end_user: str | None) -> tuple[OwnershipLink, ...]:
+    """``NAME=PERCENT;...``: direct owners of the end user, validated together (no more than 100 %, no owner
+    twice, the end user not its own owner)."""
+    if end_user is None:
+        raise InvalidInput("owners are the end user's owners: name the end user (end_user column)")
+    links = [parse_owner(v, end_user) for v in cells(text)]
+    return validate_links(OwnershipLink(lk.owner, lk.owned, lk.percent) for lk in links)
+
+
+# ------------------------------------------------------------------------------------------- frames
+def clean_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """All input columns present as strings, blank cells as null; also a per-row error for U+FFFD (bad UTF-8)."""
+    cols = []
+    for c in INPUT_COLUMNS:
+        if c in df.columns:
+            e = pl.col(c).cast(pl.String)
+            cols.append(pl.when(e.str.strip_chars() == "").then(None).otherwise(e).alias(c))
+        else:
+            cols.append(pl.lit(None, dtype=pl.String).alias(c))
+    out = df.select(cols)
+    bad = pl.coalesce([pl.when(pl.col(c).str.contains("\ufffd", literal=True))
+                      .then(pl.lit(f"{c}: not valid UTF-8 text")) for c in INPUT_COLUMNS])
+    return out, out.select(bad.alias("e")).to_series()
+
+
+def record_json(df: pl.DataFrame) -> pl.Series:
+    """Each line's fields as JSON (the given columns only), for the rejects file."""
+    return df.select(pl.struct([c for c in INPUT_COLUMNS if c in df.columns]).struct.json_encode()).to_series()
+
+
+def joined(values: Iterable[str]) -> str:
+    return SEP.join(values)
