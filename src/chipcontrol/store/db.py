@@ -1,13 +1,16 @@
 """Engines, sessions and migrations.
 
 SQLite: WAL, ``busy_timeout``, foreign keys on; write transactions start with ``BEGIN IMMEDIATE`` and are also
-serialised inside the process (a lock), so two writers never race for the file lock and none waits in SQLite's
-back-off loop. PostgreSQL: row locks (``SELECT ... FOR UPDATE``) in the repositories; READ COMMITTED.
+serialised inside the process (a lock) and across processes (an exclusive ``flock`` on ``<database>-writer.lock``,
+e.g. two uvicorn workers), so two writers never race for SQLite's file lock and none waits in SQLite's back-off
+loop (which sleeps up to 100 ms per retry). PostgreSQL: row locks (``SELECT ... FOR UPDATE``) in the repositories; READ COMMITTED.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,6 +73,59 @@ def make_engine(url: str) -> Engine:
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or postgresql://...")
 
 
+class _FileLock:
+    """An exclusive advisory lock on a file (``fcntl.flock``), held across a write transaction: writers in other
+    processes wait in the kernel, woken the moment it is free."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd: int | None = None
+        self._pid = 0
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        if self._fd is None or self._pid != os.getpid():  # a forked child opens its own
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            self._pid = os.getpid()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        assert self._fd is not None
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+class _Both:
+    def __init__(self, first: Any, second: Any) -> None:
+        self._first, self._second = first, second
+
+    def __enter__(self) -> None:
+        self._first.__enter__()
+        try:
+            self._second.__enter__()
+        except BaseException:
+            self._first.__exit__(None, None, None)
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._second.__exit__(*exc)
+        finally:
+            self._first.__exit__(*exc)
+
+
+def _writer_lock(url: str, dialect: str) -> contextlib.AbstractContextManager[Any]:
+    if dialect != "sqlite":
+        return contextlib.nullcontext()
+    lock: Any = threading.Lock()
+    db = make_url(url).database or ""
+    if db and db != ":memory:" and not db.startswith("file:") and sys.platform != "win32":
+        lock = _Both(lock, _FileLock(Path(f"{Path(db).expanduser().resolve()}-writer.lock")))
+    return lock  # type: ignore[no-any-return]
+
+
 class Store:
     """One database: an engine, a read session factory and a write session factory."""
 
@@ -78,8 +134,7 @@ class Store:
         self.engine = make_engine(self.url)
         self.dialect = self.engine.dialect.name
         self._write_engine = self.engine.execution_options(sqlite_immediate=True)
-        self._write_lock: contextlib.AbstractContextManager[Any] = (
-            threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext())
+        self._write_lock = _writer_lock(self.url, self.dialect)
         self._chain: Any = None
 
     def chain(self) -> Any:
