@@ -544,6 +544,10 @@ def _deletes(word: str) -> list[str]:
 _TRAILING_ABBREV = re.compile(r"^(.*\S)\s*\(([A-Z0-9][A-Z0-9 &.-]{1,11})\)\s*$")
 
 
+def _fold_name(name: str) -> str:
+    return re.sub(r"[^0-9a-z\u3400-\u9fff]+", " ", name.casefold())
+
+
 def _country_group(code: str | None) -> str:
     if not code:
         return ""
@@ -596,13 +600,16 @@ class Screener:
         # a primary name with a trailing abbreviation also stands for itself without it:
         # "Semiconductor Manufacturing International Corporation (SMIC)" = "... Corporation"
         extra_keys: list[tuple[int, str]] = []
+        n_published = len(raw)
         for ei, e in enumerate(self.entries):
             m = _TRAILING_ABBREV.match(e.name)
             if m:
                 extra_keys.append((ei, m.group(1)))
+                # and is matched as such: 国家超级计算长沙中心 = "National Supercomputing Center Changsha"
+                raw.append((ei, m.group(1), "name", None))
         analysed = [analyse(" ".join(n.split())) for _, n, _, _ in raw]
         df: dict[str, int] = {}
-        for toks in analysed:
+        for toks in analysed[:n_published]:
             for t in {t.text for t in toks if t.kind == "name"}:
                 df[t] = df.get(t, 0) + 1
         self._df = df
@@ -611,6 +618,16 @@ class Screener:
 
         # entity resolution: listings sharing a primary name, a multi-word alias or a registered Chinese name
         uf = _UnionFind(len(self.entries))
+        # the same published name, word for word, on two lists in one country: one company, even when
+        # the name is only generic words ("China Electronics Corporation" on 1260H and NS-CMIC)
+        same: dict[tuple[str, str], int] = {}
+        for ei, e in enumerate(self.entries):
+            k2 = (" ".join(_fold_name(e.name).split()), _country_group(e.country_code))
+            if not k2[0] or not k2[1]:
+                continue
+            if k2 in same and self.entries[same[k2]].list_id != e.list_id:
+                uf.union(same[k2], ei)
+            same.setdefault(k2, ei)
         first: dict[tuple[str, str, str], int] = {}
         for (ei, _, kind, zc), name in zip(raw, prepared, strict=True):
             if name is None or not name.tokens or (name.generic_only and (kind != "name" or len(name.tokens) < 3)):
