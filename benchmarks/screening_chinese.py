@@ -12,7 +12,12 @@ the evaluated form was never used to build the index it is screened against:
 * index B = the lists' own names + curated registered/former names only (no brand/short names);
   evaluated there: brand, abbreviation (kind "short"), English listed name with one typo.
 
-A form counts when the top hit's listings include the entry the name belongs to.
+A form counts (strict, the figure the target is about) when the top hit's listings include the entry the
+name belongs to. A second, lenient column also counts a top hit that is the listed parent group as the
+names say: a listed company whose English name, places and legal forms left out, is contained in the
+expected company's (Cambricon for "Anhui Cambricon Information Technology"), or equal to it without
+the expected one's place (SMIC for SMIC (Beijing)). A parent is not the same
+company, so only the strict figure is compared with the target.
 Unlisted: benchmarks/data/screening/unlisted_cn.csv (113 well-known Chinese companies); a false
 alarm is any hit at or above the threshold on the full bundled index. The check that they are
 unlisted: no listed name or alias has the same normalised form as their English name, and any hit
@@ -66,6 +71,23 @@ def pinyin_form(name: str) -> str:
             else:  # dictionary words as people write them: two syllables a word (Youxian Gongsi)
                 out.extend("".join(syl[i : i + 2]).capitalize() for i in range(0, len(syl), 2))
     return " ".join(x for x in out if x)
+
+
+def _core(name: str) -> tuple[frozenset[str], int]:
+    from chipcontrol.screening.matcher import _TRAILING_ABBREV
+    from chipcontrol.screening.text import analyse
+
+    m = _TRAILING_ABBREV.match(name)
+    toks = analyse(m.group(1) if m else name)
+    return frozenset(t.text for t in toks if t.kind in ("name", "generic")), sum(t.kind == "place" for t in toks)
+
+
+def is_parent(listed: str, expected: str) -> bool:
+    """``listed`` names a group that ``expected`` belongs to, as the names say (see the module docstring):
+    its words are a part of the expected company's, or the same words without the expected one's place
+    ("Semiconductor Manufacturing International" for "... International (Beijing)")."""
+    (a, pa), (b, pb) = _core(listed), _core(expected)
+    return bool(a) and (a < b or (a == b and pa < pb))
 
 
 def typo(rng: random.Random, s: str) -> str:
@@ -138,25 +160,27 @@ def main() -> None:
     nk = load_nk()
 
     print(f"Held-back forms ({sum(len(v) for v in cases.values())} queries over {len(seen_typo)} listed entries)")
-    print(f"  {'kind':<24} {'n':>4}  {'chipcontrol top-1':>18}  {'nomenklatura pairwise':>22}")
-    tot = ok_tot = 0
+    print(f"  {'kind':<24} {'n':>4}  {'chipcontrol top-1':>18}  {'top-1 or parent':>16}  {'nomenklatura pairwise':>22}")
+    tot = ok_tot = len_tot = 0
     misses: list[str] = []
     for kind, items in cases.items():
-        ok = nk_ok = 0
+        ok = nk_ok = lenient = 0
         for q, key, scr in items:
             r = scr.screen(q)
             top = r.hits[0] if r.hits else None
             good = top is not None and any((e.list_id, e.name) == key for e in top.listings)
             ok += good
+            lenient += good or (top is not None and any(is_parent(e.name, key[1]) for e in top.listings))
             if not good:
                 misses.append(f"{kind}: {q!r} -> {top.entry.name if top else None!r} (want {key[1]!r})")
             if nk is not None:
                 nk_ok += max(nk(q, n) for n in names_of[key]) >= NK_THRESHOLD
         tot += len(items)
         ok_tot += ok
+        len_tot += lenient
         nk_s = f"{nk_ok / len(items):.3f}" if nk is not None else "-"
-        print(f"  {kind:<24} {len(items):>4}  {ok / len(items):>18.3f}  {nk_s:>22}")
-    print(f"  {'all':<24} {tot:>4}  {ok_tot / tot:>18.3f}   (target >= 0.95)")
+        print(f"  {kind:<24} {len(items):>4}  {ok / len(items):>18.3f}  {lenient / len(items):>16.3f}  {nk_s:>22}")
+    print(f"  {'all':<24} {tot:>4}  {ok_tot / tot:>18.3f}  {len_tot / tot:>16.3f}   (target >= 0.95, strict)")
     for m in misses[:25]:
         print("   miss:", m)
 
