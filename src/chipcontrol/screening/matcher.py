@@ -682,7 +682,9 @@ class Screener:
             self._rec_names.append(name)
             self._rec_origin.append((kind, zr))
             self._rec_sets.append(frozenset(t.text for t in name.tokens))
-            keys: set[str] = {t.text for t in name.tokens if t.kind == "name"}
+            # a name of generic words and places only is also found by its places ("Tianji University")
+            keys: set[str] = {t.text for t in name.tokens
+                              if t.kind == "name" or (name.generic_only and t.kind == "place")}
             toks = name.tokens
             for i in range(len(toks) - 1):  # joined pairs so "huawei" finds "hua wei"
                 if "name" in (toks[i].kind, toks[i + 1].kind):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from unidecode import unidecode
 
 from chipcontrol.errors import InvalidInput
@@ -249,8 +249,8 @@ def has_han(text: str) -> bool:
     return any(is_han(c) for c in text)
 
 
-_GENERIC_VOCAB = tuple(w for w in GENERIC_CANON if len(w) >= 7)
-_LEGAL_VOCAB = tuple(w for w in LEGAL_FORMS if " " not in w and len(w) >= 7)
+_GENERIC_VOCAB = tuple(w for w in GENERIC_CANON if len(w) >= 6)
+_LEGAL_VOCAB = tuple(w for w in LEGAL_FORMS if " " not in w and len(w) >= 6)
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
 _ORDINAL_RE = re.compile(r"^\d+(st|nd|rd|th)$")
 NUMBER_WORDS: dict[str, str] = {
@@ -287,15 +287,17 @@ def _classify(word: str) -> tuple[str, str]:
         return canon, "generic"
     if word in PLACES:
         return word, "place"
-    if len(word) >= 7 and not word.isdigit():
-        # a misspelt generic word ("technolgy") is still generic, never distinctive
+    if len(word) >= 6 and word.isalpha():
+        # a misspelt generic word ("technolgy", "sceince") or legal form ("limtied", "imited") is still
+        # one, never distinctive: one edit (a swap counts as one) below 10 letters, two from 10
         limit = 1 if len(word) < 10 else 2
-        best = process.extractOne(word, _GENERIC_VOCAB, scorer=Levenshtein.distance, score_cutoff=limit)
-        if best is not None and abs(len(best[0]) - len(word)) <= limit and best[0][0] == word[0]:
-            return GENERIC_CANON[best[0]], "generic"
-        best = process.extractOne(word, _LEGAL_VOCAB, scorer=Levenshtein.distance, score_cutoff=limit)
-        if best is not None and abs(len(best[0]) - len(word)) <= limit and best[0][0] == word[0]:
-            return best[0], "legal"
+        for vocab, kind in ((_GENERIC_VOCAB, "generic"), (_LEGAL_VOCAB, "legal")):
+            best = process.extractOne(word, vocab, scorer=OSA.distance, score_cutoff=limit)
+            if best is None or abs(len(best[0]) - len(word)) > limit:
+                continue
+            if best[0][0] != word[0] and best[1] > 1:
+                continue  # a different first letter: only one edit in all
+            return (GENERIC_CANON[best[0]] if kind == "generic" else best[0]), kind
     return word, "name"
 
 
