@@ -53,9 +53,10 @@ KIND_WEIGHT = {"name": 1.0, "generic": 0.2, "place": 0.2}
 EXTRA_GENERIC = 0.5  # a generic word or place on one side only counts this share of its weight
 TOKEN_MIN_SIM = 0.78
 INITIAL_SIM = 0.9
-PLACE_CONFLICT = 0.15
+PLACE_CONFLICT = 0.2
 NUMBER_EXTRA = 0.05
 NAME_CONFLICT = 0.05
+GENERIC_CONFLICT = 0.05
 COUNTRY_BOOST = 0.03
 GENERIC_ONLY_CAP = 0.5
 SHORT_WORD = 4  # a listed word this short never matches a longer query word fuzzily
@@ -78,6 +79,7 @@ FEATURES: dict[str, str] = {
     "coverage": "mean of the weighted coverage of the query and of the listed name",
     "place_conflict": f"-{PLACE_CONFLICT} when both names keep an unmatched place",
     "name_conflict": f"-{NAME_CONFLICT} when both names keep an unmatched distinctive word",
+    "generic_conflict": f"-{GENERIC_CONFLICT} when both names keep an unmatched generic word",
     "number_extra": f"-{NUMBER_EXTRA} when one name only keeps an unmatched number (Roman numerals too)",
     "generic_only_cap": f"capped at {GENERIC_ONLY_CAP} without a distinctive word, unless every word agrees",
     "acronym_cap": f"capped at {ACRONYM_CAP} when the listed name is one word of <= {ACRONYM} letters and the "
@@ -297,6 +299,8 @@ def _align(q: _Name, c: _Name) -> Alignment:
         t.kind == "name" and len(t.text) > 1 and not u for t, u in zip(ct, c_used, strict=True)
     ):
         score -= NAME_CONFLICT  # each side has a distinctive word the other lacks
+    if not discount:
+        score -= GENERIC_CONFLICT  # BAE Systems vs BAE Industries; 长城汽车 vs 长城军工
     if (len(ct) == 1 and ct[0].kind == "name" and len(ct[0].text) <= ACRONYM and not all(q_used)
             and score > ACRONYM_CAP):
         score = ACRONYM_CAP  # capped below, explained
@@ -347,11 +351,16 @@ def _han_similarity(a: str, b: str, romanised: float) -> float:
 
 
 def compare_names(a: str, b: str) -> float:
-    """Score two names with the v2 algorithm, without list statistics (no country, no index)."""
+    """Score two names with the v2 algorithm, without list statistics (no country, no index). ``b`` is
+    read as the index reads a listed name: with a trailing abbreviation, also without it."""
     ta, tb = clean_input(a), clean_input(b)
+    listed = _variants(tb, None)
+    m = _TRAILING_ABBREV.match(tb)
+    if m:
+        listed.extend(_variants(m.group(1), None))
     best = 0.0
     for qa in _variants(ta, None):
-        for qb in _variants(tb, None):
+        for qb in listed:
             best = max(best, _align(qa, qb).score)
     return round(best, 4)
 
