@@ -124,6 +124,9 @@ def test_web_defects(web: Web) -> None:
     assert row and "listed party" in row.group(0) and 'tag ok' not in row.group(0)
     c.post("/screen", data={"name": "Acme"}, headers=HX)
     assert "hit(s)" in c.get("/").text  # screenings are among the recent decisions
+    many = c.post("/screen", data={"name": HUAWEI}, headers=HX).text
+    n = int(re.search(r"<h2>(\d+) hits", many).group(1))  # type: ignore[union-attr]
+    assert n > 15 and many.count("<tr><td>") == n, "every hit is shown, not the first 15"
     timeline = c.get("/chips/NVIDIA H20", params={"to": "CN"}).text
     assert "case_by_case" not in timeline and "presumption_of_denial" not in timeline
     chips = c.get("/chips", params={"q": "H100"}).text
