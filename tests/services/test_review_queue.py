@@ -129,3 +129,14 @@ def test_bad_decisions(desk_rt: Runtime) -> None:
     assert _entity_item(desk_rt)["status"] == "open"  # all or none
     with pytest.raises(InvalidInput):
         review.list_items(desk_rt.store, review.QueueFilter(status="bogus"))
+
+
+def test_cleared_entries_for_the_licence_determination(desk_rt: Runtime) -> None:
+    decide.screen(desk_rt, ALICE, HUAWEI)
+    item = _entity_item(desk_rt)
+    assert review.cleared_entries(desk_rt.store, HUAWEI) == {}
+    review.decide(desk_rt.store, desk_rt.settings, ALICE, [item["id"]], "false_positive", "x")
+    assert review.cleared_entries(desk_rt.store, HUAWEI) == {}  # one person is not enough
+    review.decide(desk_rt.store, desk_rt.settings, BOB, [item["id"]], "false_positive", "y")
+    assert review.cleared_entries(desk_rt.store, " huawei technologies co., LTD. ") == {
+        item["entry_id"]: item["entry_version"]}

@@ -188,6 +188,17 @@ def listing_states(hit: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, 
     return [(lst, states.get(lst.get("entry_id"))) for lst in listings_of(hit)]
 
 
+def cleared_entries(store: Store, party: str) -> dict[str, str]:
+    """The list entries a party's hits were cleared on (false positive, confirmed where four-eyes applies): entry
+    id -> entry version. For the licence determination to leave out hits a person cleared, as long as the entry
+    is unchanged (compare the version)."""
+    with store.read() as session:
+        rows = session.execute(select(ReviewItem.entry_id, ReviewItem.entry_version)
+                               .where(ReviewItem.party_key == party_key(party),
+                                      ReviewItem.status == "false_positive"))
+        return {e: v for e, v in rows}
+
+
 def cleared(review_state: dict[str, Any] | None) -> bool:
     """Whether a hit's remembered decision clears it (false positive, confirmed where four-eyes applies)."""
     return bool(review_state) and review_state.get("status") == "false_positive"  # type: ignore[union-attr]
