@@ -174,9 +174,8 @@ def main() -> None:
     print(f"re-screening after a list change: {args.decisions:,} decisions, {rs['parties']:,} known parties "
           f"({'PostgreSQL' if url.startswith('postgres') else 'SQLite'}; store filled in {t_fill:.1f} s)")
     print(f"  change      +{ch['added']} -{ch['removed']} ~{ch['changed']} Entity List entries")
-    print(f"  import      {elapsed:.1f} s from the import to the last new hit queued (re-screening {rs['seconds']} s in "
-          f"{rs['processes']} process(es))"
-          "   (target <= 60 s)")
+    print(f"  import      {elapsed:.1f} s from the import to the last new hit queued (re-screening "
+          f"{rs['seconds']} s in {rs['processes']} process(es))   (target <= 60 s)")
     print(f"  found       {rs['candidates']:,} candidate parties, {rs['new_hits']} new hit(s) for "
           f"{rs['parties_hit']} parties; {queued} in the review queue")
     print(f"  baseline    screening every party in full: ~{naive:.0f} s (extrapolated from 2,000); "

@@ -1,8 +1,8 @@
 """Engines, sessions and migrations.
 
 SQLite: WAL, ``busy_timeout``, foreign keys on; write transactions start with ``BEGIN IMMEDIATE`` and are also
-serialised inside the process (a lock) and across processes (an exclusive ``flock`` on ``<database>-writer.lock``,
-e.g. two uvicorn workers), so two writers never race for SQLite's file lock and none waits in SQLite's back-off
+serialised inside the process (a lock) and across processes (an exclusive ``flock`` on
+``<database>-writer.lock``, e.g. two uvicorn workers), so two writers never race for SQLite's file lock and none waits in SQLite's back-off
 loop (which sleeps up to 100 ms per retry). PostgreSQL: row locks (``SELECT ... FOR UPDATE``) in the repositories; READ COMMITTED.
 """
 
