@@ -2,8 +2,9 @@
 
 SQLite: WAL, ``busy_timeout``, foreign keys on; write transactions start with ``BEGIN IMMEDIATE`` and are also
 serialised inside the process (a lock) and across processes (an exclusive ``flock`` on
-``<database>-writer.lock``, e.g. two uvicorn workers), so two writers never race for SQLite's file lock and none waits in SQLite's back-off
-loop (which sleeps up to 100 ms per retry). PostgreSQL: row locks (``SELECT ... FOR UPDATE``) in the repositories; READ COMMITTED.
+``<database>-writer.lock``, e.g. two uvicorn workers), so two writers never race for SQLite's file lock and none
+waits in SQLite's back-off loop (which sleeps up to 100 ms per retry). PostgreSQL: row locks (``SELECT ... FOR
+UPDATE``) in the repositories; READ COMMITTED.
 """
 
 from __future__ import annotations
