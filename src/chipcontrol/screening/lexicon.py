@@ -418,3 +418,21 @@ PLACES: frozenset[str] = frozenset(
         "central",
     ]
 )
+
+# --- common transliteration variants of given names (one spelling each) -------------------------
+# Romanisations of one Arabic name differ by a vowel or a doubled letter more than a fuzzy score allows
+# (Muhammad / Mohammed, Husayn / Hussein, Osama / Usama); the patronymic particle too (bin / ibn).
+_NAME_VARIANT_GROUPS: dict[str, str] = {
+    "muhammad": "muhammad mohammed mohammad mohamed mohamad muhammed muhamed mohd mohammod",
+    "ahmad": "ahmad ahmed ahmet",
+    "husayn": "husayn hussein hussain husain husein hossein",
+    "hasan": "hasan hassan",
+    "usama": "usama osama usamah osamah",
+    "yusuf": "yusuf yousef youssef yusef yousif yousuf",
+    "abd": "abd abdul abdel abdal",
+    "bin": "bin ibn",
+    "umar": "umar omar",
+    "uthman": "uthman othman osman usman",
+    "abu": "abu abou",
+}
+NAME_VARIANTS: dict[str, str] = {v: canon for canon, vs in _NAME_VARIANT_GROUPS.items() for v in vs.split()}

@@ -41,6 +41,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from chipcontrol.errors import InvalidInput
 from chipcontrol.screening.countries import SAME_AS, query_country, same_country
+from chipcontrol.screening.lexicon import NAME_VARIANTS
 from chipcontrol.screening.model import ListEntry, ListSnapshot
 from chipcontrol.screening.semantics import BLOCKING_EFFECTS, HitMeaning, meaning_of
 from chipcontrol.screening.text import Token, analyse, clean_input, has_han, scored
@@ -57,6 +58,10 @@ PLACE_CONFLICT = 0.2
 NUMBER_EXTRA = 0.05
 NAME_CONFLICT = 0.05
 GENERIC_CONFLICT = 0.05
+CONTAINMENT = 0.65
+FOUR_LETTER_SIM = 0.8
+REPEAT_SIM = 0.9
+VARIANT_SIM = 0.95
 COUNTRY_BOOST = 0.03
 GENERIC_ONLY_CAP = 0.5
 SHORT_WORD = 4  # a listed word this short never matches a longer query word fuzzily
@@ -77,6 +82,8 @@ FEATURES: dict[str, str] = {
                     f"unmatched generic words and places x{EXTRA_GENERIC} unless both names keep one",
     "token_alignment": f"one-to-one, exact first, then 2-{MAX_JOIN} joined words, then fuzzy (>= {TOKEN_MIN_SIM})",
     "coverage": "mean of the weighted coverage of the query and of the listed name",
+    "containment": f"when every word of the shorter name (>= 2 distinctive) is in the longer: at least "
+                   f"{CONTAINMENT} x the higher coverage + {1 - CONTAINMENT:.2f} x the lower",
     "place_conflict": f"-{PLACE_CONFLICT} when both names keep an unmatched place",
     "name_conflict": f"-{NAME_CONFLICT} when both names keep an unmatched distinctive word",
     "generic_conflict": f"-{GENERIC_CONFLICT} when both names keep an unmatched generic word",
@@ -84,7 +91,9 @@ FEATURES: dict[str, str] = {
     "generic_only_cap": f"capped at {GENERIC_ONLY_CAP} without a distinctive word, unless every word agrees",
     "acronym_cap": f"capped at {ACRONYM_CAP} when the listed name is one word of <= {ACRONYM} letters and the "
                    f"query has more words",
-    "short_words": f"a listed word of <= {SHORT_WORD} letters matches a longer query word only exactly",
+    "short_words": f"a listed word of <= {SHORT_WORD} letters matches a longer query word only exactly; two "
+                   f"four-letter words one letter apart (same first letter) {FOUR_LETTER_SIM}; words equal but for "
+                   f"doubled letters {REPEAT_SIM}; common given-name spellings as one (Muhammad/Mohammed)",
     "country_support": f"+{COUNTRY_BOOST} when the listed country agrees (CN/HK/MO as one)",
 }
 
@@ -96,16 +105,27 @@ def token_similarity(a: str, b: str) -> float:
     return _fuzzy_similarity(a, b) if a < b else _fuzzy_similarity(b, a)
 
 
+def _squeeze(word: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
 @lru_cache(maxsize=1 << 18)
 def _fuzzy_similarity(a: str, b: str) -> float:
     la, lb = len(a), len(b)
     if (la == 1) != (lb == 1):  # an initial: "J" ~ "Joachim"
         return INITIAL_SIM if a[0] == b[0] and not a.isdigit() and not b.isdigit() else 0.0
+    variant = NAME_VARIANTS.get(a)
+    if variant is not None and variant == NAME_VARIANTS.get(b):
+        return VARIANT_SIM  # two spellings of one given name: Muhammad / Mohammed, bin / ibn
+    floor = REPEAT_SIM if a.isalpha() and b.isalpha() and _squeeze(a) == _squeeze(b) else 0.0
+    # (a doubled letter: "Jong-uun" / "Jong-un", "Joonng" / "Jong")
     if min(la, lb) < 4 or a.isdigit() or b.isdigit():
-        return 0.0
+        return floor
     if abs(la - lb) > max(2, max(la, lb) // 3):
-        return 0.0
+        return floor
     s = fuzz.ratio(a, b) / 100.0
+    if la == lb == 4 and sum(x != y for x, y in zip(a, b, strict=True)) == 1 and a[0] == b[0]:
+        s = max(s, FOUR_LETTER_SIM)  # one letter of four: Musk/Mosk, Cook/Cock
     if s < TOKEN_MIN_SIM:
         jw = JaroWinkler.similarity(a, b)
         if jw >= 0.88:
@@ -113,6 +133,7 @@ def _fuzzy_similarity(a: str, b: str) -> float:
         short, long_ = (a, b) if la < lb else (b, a)
         if len(short) >= 5 and long_.startswith(short):  # truncated word
             s = max(s, 0.85)
+    s = max(s, floor)
     return s if s >= TOKEN_MIN_SIM else 0.0
 
 
@@ -291,6 +312,12 @@ def _align(q: _Name, c: _Name) -> Alignment:
     cov_q = coverage(q, q_sim, q_used)
     cov_c = coverage(c, c_sim, c_used)
     score = 0.5 * (cov_q + cov_c)
+    # containment: every word of the shorter name (two distinctive words at least) is in the longer one
+    # ("Sher Abbas Stanekzai" in "Sher Mohammad Abbas Stanekzai Padshah Khan"): lean on the fuller side
+    small, small_used, small_sim = (qt, q_used, q_sim) if len(qt) <= len(ct) else (ct, c_used, c_sim)
+    if sum(t.kind == "name" and len(t.text) > 1 for t in small) >= 2 and all(small_used) \
+            and min(small_sim) >= ALL_WORDS_SIM:
+        score = max(score, CONTAINMENT * max(cov_q, cov_c) + (1 - CONTAINMENT) * min(cov_q, cov_c))
     if any(t.kind == "place" and not u for t, u in zip(qt, q_used, strict=True)) and any(
         t.kind == "place" and not u for t, u in zip(ct, c_used, strict=True)
     ):
