@@ -56,16 +56,24 @@ def _questions(kind: str, result: dict[str, Any]) -> list[str]:
         out.append(f"missing fact for classification: {m}")
     if result.get("indeterminate"):
         out.append("the outcome is indeterminate on the facts given")
+    undecided: dict[str, dict[str, int]] = {}
     for r in result.get("review") or []:
         if isinstance(r, dict) and r.get("status") not in ("false_positive", "true_match"):
-            out.append(f"screening hit {r.get('entry_id')} ({r.get('list')}) for {r.get('party')} is "
-                       f"{r.get('status')} in the review queue")
+            by_list = undecided.setdefault(str(r.get("party")), {})
+            by_list[str(r.get("list"))] = by_list.get(str(r.get("list")), 0) + 1
     if kind == "screen":
         for h in result.get("hits") or []:
             state = h.get("review") if isinstance(h.get("review"), dict) else {}
-            if (state or {}).get("status") not in ("false_positive", "true_match"):
-                out.append(f"hit {h.get('name')!r} ({h.get('list')}, score {h.get('score')}) is not yet decided "
-                           "in the review queue")
+            for st in (state or {}).get("listings") or [state or {}]:
+                if st.get("status") not in ("false_positive", "true_match"):
+                    by_list = undecided.setdefault(str(result.get("query")), {})
+                    lst = str(st.get("list") or h.get("list"))
+                    by_list[lst] = by_list.get(lst, 0) + 1
+    for party, by_list in undecided.items():
+        n = sum(by_list.values())
+        lists = ", ".join(f"{k} {v}" for k, v in sorted(by_list.items()))
+        out.append(f"{n} screening hit{'s' if n != 1 else ''} for {party} not yet decided in the review queue "
+                   f"({lists})")
     return list(dict.fromkeys(out))
 
 
