@@ -766,20 +766,32 @@ class Screener:
             key = tuple((t.text, t.kind, e.name) for t in eq)
             found.setdefault(core.source, {})
             found[core.source][key] = found[core.source].get(key, 0) + 1
+        # the same readings for a romanised query ("Anhui Hanwuji Xinxi Keji"), when the romanisation belongs
+        # to one brand only and is no word of a name written in Latin letters on the lists
+        roman: dict[str, set[str]] = {}
+        for rid, name in enumerate(self._rec_names):
+            for t in name.tokens:
+                if t.kind == "name" and _is_han_token(t) and t.source in found:
+                    roman.setdefault(t.text, set()).add(t.source)
+        latin_words = {t.text for name in self._rec_names for t in name.tokens if not _is_han_token(t)}
+        self._equiv_roman = {r: next(iter(srcs)) for r, srcs in roman.items()
+                             if len(srcs) == 1 and r not in latin_words and len(r) >= 4}
         return {src: [k for k, _ in sorted(c.items(), key=lambda kv: -kv[1])[:3]] for src, c in found.items()}
 
     def _brand_variants(self, q: _Name) -> list[_Name]:
         """The query with a known Chinese brand read as its English words (see :meth:`_brand_equivalents`)."""
         out: list[_Name] = []
         for i, t in enumerate(q.tokens):
-            if t.kind != "name" or not _is_han_token(t):
+            if t.kind != "name":
                 continue
-            for eq in self._equiv.get(t.source, ()):
+            src = t.source if _is_han_token(t) else self._equiv_roman.get(t.text, "")
+            for eq in self._equiv.get(src, ()):
                 toks = [Token(x, k, t.source) for x, k, _ in eq]
                 share = q.weights[i] / len(toks)
                 tokens = (*q.tokens[:i], *toks, *q.tokens[i + 1 :])
                 weights = (*q.weights[:i], *(share for _ in toks), *q.weights[i + 1 :])
-                reading = f"{t.source} read as {' '.join(x for x, _, _ in eq)!r} (from {eq[0][2]!r})"
+                said = src if src == t.source else f"{t.text} ({src})"
+                reading = f"{said} read as {' '.join(x for x, _, _ in eq)!r} (from {eq[0][2]!r})"
                 out.append(_Name(q.text, tokens, weights, q.legal, False, " ".join(sorted(x.text for x in tokens)),
                                  tuple(range(i, i + len(toks))), reading))
         return out[:4]
@@ -803,7 +815,7 @@ class Screener:
                 "cluster_of": self._cluster_of, "rec_entry": self._rec_entry, "rec_cluster": self._rec_cluster,
                 "rec_names": names, "rec_origin": origins, "rec_publishers": self._rec_publishers,
                 "postings": self._postings, "by_key": self._by_key, "deletes": self._deletes,
-                "equiv": self._equiv}
+                "equiv": self._equiv, "equiv_roman": self._equiv_roman}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Screener:
@@ -836,6 +848,7 @@ class Screener:
         self._by_key = state["by_key"]
         self._deletes = state["deletes"]
         self._equiv = {k: [tuple(tuple(x) for x in eq) for eq in v] for k, v in state["equiv"].items()}
+        self._equiv_roman = dict(state["equiv_roman"])
         return self
 
     # -- lookups --
