@@ -769,7 +769,7 @@ class Screener:
         # the same readings for a romanised query ("Anhui Hanwuji Xinxi Keji"), when the romanisation belongs
         # to one brand only and is no word of a name written in Latin letters on the lists
         roman: dict[str, set[str]] = {}
-        for rid, name in enumerate(self._rec_names):
+        for name in self._rec_names:
             for t in name.tokens:
                 if t.kind == "name" and _is_han_token(t) and t.source in found:
                     roman.setdefault(t.text, set()).add(t.source)
