@@ -232,16 +232,24 @@ def _align(q: _Name, c: _Name) -> Alignment:
     def join_pass(a: tuple[Token, ...], b: tuple[Token, ...], a_used: list[bool], b_used: list[bool],
                   a_sim: list[float], b_sim: list[float], a_is_query: bool) -> None:
         nonlocal distinctive
-        if len(a) < 2:
+        if len(a) < 2 or a_used.count(False) < 2:
             return
+        free_b = [j for j, u in enumerate(b_used) if not u]
+        if not free_b:
+            return
+        lens = [len(t.text) for t in a]
+        lo = min(len(b[j].text) for j in free_b) - 3
+        hi = max(len(b[j].text) for j in free_b) + 3
         for size in range(min(MAX_JOIN, len(a)), 1, -1):
             for i in range(len(a) - size + 1):
-                if any(a_used[i : i + size]):
+                n_joined = sum(lens[i : i + size])
+                if n_joined < lo or n_joined > hi or any(a_used[i : i + size]):
                     continue
                 joined = "".join(t.text for t in a[i : i + size])
                 best_j, best_s = -1, 0.0
-                for j, t in enumerate(b):
-                    if b_used[j] or len(t.text) < len(joined) - 3 or len(t.text) > len(joined) + 3:
+                for j in free_b:
+                    t = b[j]
+                    if b_used[j] or len(t.text) < n_joined - 3 or len(t.text) > n_joined + 3:
                         continue
                     sj = 1.0 if t.text == joined else token_similarity(joined, t.text)
                     if sj >= 0.85 and sj > best_s:
@@ -261,33 +269,40 @@ def _align(q: _Name, c: _Name) -> Alignment:
                 matches.append(TokenMatch(pair, b[j].text, best_s, kind) if a_is_query
                                else TokenMatch(b[j].text, pair, best_s, kind))
 
+    # exact matches first (the same word; not two Chinese names that only read alike), then joins, then fuzzy
+    c_index: dict[str, list[int]] = {}
+    for j, t in enumerate(ct):
+        c_index.setdefault(t.text, []).append(j)
+    for i, a in enumerate(qt):
+        for j in c_index.get(a.text, ()):
+            b = ct[j]
+            if c_used[j] or _homophones(a, b):
+                continue
+            q_used[i] = c_used[j] = True
+            q_sim[i] = c_sim[j] = 1.0
+            kind = a.kind if a.kind == b.kind else "name" if "name" in (a.kind, b.kind) else a.kind
+            distinctive = distinctive or (a.kind == "name" and b.kind == "name" and len(a.text) > 1)
+            matches.append(TokenMatch(a.text, b.text, 1.0, kind))
+            break
+    join_pass(qt, ct, q_used, c_used, q_sim, c_sim, True)
+    join_pass(ct, qt, c_used, q_used, c_sim, q_sim, False)
     pairs: list[tuple[float, int, int]] = []
     for i, a in enumerate(qt):
+        if q_used[i]:
+            continue
         for j, b in enumerate(ct):
+            if c_used[j]:
+                continue
             s = token_similarity(a.text, b.text)
             if 0.0 < s < 1.0 and len(b.text) <= SHORT_WORD and len(a.text) > len(b.text):
                 s = 0.0  # a short listed word inside a longer query word is another word (miea/midea, peng/xpeng)
-            if s > 0.0 and a.kind == "name" and b.kind == "name" and a.source != b.source \
-                    and _is_han_token(a) and _is_han_token(b):
+            if s > 0.0 and _homophones(a, b):
                 s = _han_similarity(a.source, b.source, s)
-            if s > 0.0:
+            if 0.0 < s < 1.0:
                 pairs.append((s, i, j))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    # exact matches first, then joins, then fuzzy
     for s, i, j in pairs:
-        if s < 1.0:
-            break
         if q_used[i] or c_used[j]:
-            continue
-        q_used[i] = c_used[j] = True
-        q_sim[i] = c_sim[j] = s
-        kind = qt[i].kind if qt[i].kind == ct[j].kind else "name" if "name" in (qt[i].kind, ct[j].kind) else qt[i].kind
-        distinctive = distinctive or (qt[i].kind == "name" and ct[j].kind == "name" and len(qt[i].text) > 1)
-        matches.append(TokenMatch(qt[i].text, ct[j].text, s, kind))
-    join_pass(qt, ct, q_used, c_used, q_sim, c_sim, True)
-    join_pass(ct, qt, c_used, q_used, c_sim, q_sim, False)
-    for s, i, j in pairs:
-        if s >= 1.0 or q_used[i] or c_used[j]:
             continue
         q_used[i] = c_used[j] = True
         q_sim[i] = c_sim[j] = s
@@ -364,9 +379,15 @@ def _align(q: _Name, c: _Name) -> Alignment:
 _ROMAN = re.compile(r"^(?:i{2,3}|iv|vi{1,3}|i?x|xi{1,3}|xiv|xvi{0,3}|xix|xx)$")
 
 
+@lru_cache(maxsize=65536)
 def _is_number(text: str) -> bool:
     """A number, an ordinal (43rd) or a Roman numeral of two or more letters (II, VIII, XIV; not "xi")."""
     return text[:1].isdigit() or (len(text) >= 2 and text not in ("xi", "vi", "ix") and bool(_ROMAN.match(text)))
+
+
+def _homophones(a: Token, b: Token) -> bool:
+    """Two distinctive words from Chinese names written in different characters."""
+    return a.kind == "name" and b.kind == "name" and a.source != b.source and _is_han_token(a) and _is_han_token(b)
 
 
 def _han_similarity(a: str, b: str, romanised: float) -> float:
