@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
-
-import pycountry
+from typing import Any
 
 from chipcontrol.errors import UnknownCountry
+
+
+def _countries() -> Any:
+    """pycountry's database, imported on first use (it costs ~0.1 s; a screen without a country and
+    with list countries from the cached index never needs it)."""
+    import pycountry
+
+    return pycountry.countries
 
 _OVERRIDES: dict[str, str] = {
     "russia": "RU", "iran": "IR", "syria": "SY", "north korea": "KP", "south korea": "KR", "korea": "KR",
@@ -39,14 +46,14 @@ def country_code(value: str | None) -> str | None:
     if key in _OVERRIDES:
         return _OVERRIDES[key]
     if len(text) == 2 and text.isalpha():
-        c = pycountry.countries.get(alpha_2=text.upper())
+        c = _countries().get(alpha_2=text.upper())
         return str(c.alpha_2) if c is not None else None
     if len(text) == 3 and text.isalpha() and text.isupper():
-        c = pycountry.countries.get(alpha_3=text.upper())
+        c = _countries().get(alpha_3=text.upper())
         if c is not None:
             return str(c.alpha_2)
     try:
-        return str(pycountry.countries.lookup(text).alpha_2)
+        return str(_countries().lookup(text).alpha_2)
     except LookupError:
         return None
 
@@ -59,7 +66,7 @@ def query_country(value: str | None) -> str | None:
     if not text:
         return None
     if len(text) == 2:
-        c = pycountry.countries.get(alpha_2=text.upper())
+        c = _countries().get(alpha_2=text.upper())
         if c is None and text.upper() != "XK":
             raise UnknownCountry(f"unknown country code {value!r} (use ISO 3166-1 alpha-2, e.g. CN)")
         return text.upper()

@@ -59,9 +59,17 @@ def curated_names() -> tuple[ZhName, ...]:
 
 @lru_cache(maxsize=1)
 def company_words() -> tuple[str, ...]:
-    """The distinctive cores of the curated names (华为, 海康威视, 寒武纪, 新芯 ...): the company-name
-    part of the segmenter's dictionary. A core is what is left of a name once places, generic words
-    and legal forms are taken out, so brands never swallow a place or an industry word."""
+    """The company-name part of the segmenter's dictionary: ``data/zh_company_words.txt``, generated from
+    the curated names with :func:`derive_company_words` by benchmarks/screening_zh_data.py (a test keeps
+    it in step). Read from a file so that a Chinese query does not segment 400 names first."""
+    text = resources.files("chipcontrol.screening").joinpath("data", "zh_company_words.txt").read_text("utf-8")
+    return tuple(w for w in (x.strip() for x in text.splitlines()) if w and not w.startswith("#"))
+
+
+def derive_company_words() -> tuple[str, ...]:
+    """The distinctive cores of the curated names (华为, 海康威视, 寒武纪, 新芯 ...). A core is what is left of
+    a name once places, generic words and legal forms are taken out, so brands never swallow a place or
+    an industry word."""
     from chipcontrol.screening.chinese import base_cores
 
     out: dict[str, None] = {}

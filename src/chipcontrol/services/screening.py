@@ -48,7 +48,8 @@ _store: SnapshotStore | None = None
 
 
 _FINGERPRINTED = ("chinese.py", "text.py", "matcher.py", "lexicon.py", "zh_names.py", "model.py", "importers.py",
-                  "store.py", "countries.py", "data/zh_names.csv", "data/zh_lexicon.tsv", "data/zh_pinyin.tsv")
+                  "store.py", "countries.py", "data/zh_names.csv", "data/zh_lexicon.tsv", "data/zh_pinyin.tsv",
+                  "data/zh_company_words.txt")
 
 
 def index_fingerprint() -> str:
