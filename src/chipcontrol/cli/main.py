@@ -117,6 +117,11 @@ def check(
                               answers=_answers(answer), veu_file=veu, veu_site=veu_site)
     rs = assess.load_ruleset(_obligation_files(obligations))
     data = assess.check_item(item, req, day, settings, screen=_party_screen() if req.named() else None, ruleset=rs)
+    from chipcontrol.services.lists import freshness
+
+    fresh = freshness(day, dt.date.today(), settings)
+    data["freshness"] = fresh
+    data["warnings"] = [*data["warnings"], *(w for w in fresh["warnings"] if w not in data["warnings"])]
     render.emit_json(data) if fmt == Fmt.json else render.render_check(data)
 
 

@@ -31,6 +31,7 @@ class PartyHit:
     review_policy: str | None = None
     also_matched: tuple[str, ...] = ()
     entry_id: str = ""
+    entry_version: str = ""  # content hash of the list entry (a person's review decision holds while it is unchanged)
     fdp_footnote: str = ""  # e.g. "4": the entry's foreign-direct-product footnote (15 CFR 734.9(e))
     programs: tuple[str, ...] = ()  # sanctions programmes (SDN entries)
 

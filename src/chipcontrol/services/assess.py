@@ -162,7 +162,7 @@ _LISTED_CITATION = Citation(cfr="15 CFR 744.11; Supp. No. 4 to part 744", docume
 def _hit_json(h: PartyHit) -> dict[str, Any]:
     return {"party": h.party, "list": h.list, "listed_name": h.listed_name, "score": h.score, "kind": h.kind,
             "detail": h.detail, "citation": h.citation.to_dict(), "review_policy": h.review_policy,
-            "also_matched": list(h.also_matched), "entry_id": h.entry_id}
+            "also_matched": list(h.also_matched), "entry_id": h.entry_id, "entry_version": h.entry_version}
 
 
 def _screen(screen: PartyScreen | None, name: str, country: str | None) -> tuple[list[PartyHit], list[PartyHit]]:

@@ -107,7 +107,7 @@ def _party_hit(name: str, h: Any, entry: Any) -> PartyHit:
     return PartyHit(party=name, list=entry.list_id, listed_name=entry.name, score=h.score, kind=kind,
                     detail=f"matched {h.matched_name!r}" + (f" ({via})" if via else "") + f"; {m.license_requirement}",
                     citation=m.citation, review_policy=m.review_policy, entry_id=entry.entry_id,
-                    fdp_footnote=_footnote(entry), programs=tuple(getattr(entry, "programs", ())))
+                    entry_version=str(getattr(entry, "version", "") or ""), fdp_footnote=_footnote(entry), programs=tuple(getattr(entry, "programs", ())))
 
 
 def hits_of(name: str, hits: Iterable[Any]) -> list[PartyHit]:
@@ -153,6 +153,23 @@ class PartyScreener:
             self._cache.clear()
         self._cache[key] = (hits, resembles)
         return hits, resembles
+
+
+def without_cleared(screen: Callable[[str, str | None], tuple[list[PartyHit], list[PartyHit]]],
+                    cleared: Callable[[str], dict[str, str]]) -> Callable[[str, str | None],
+                                                                       tuple[list[PartyHit], list[PartyHit]]]:
+    """A party screener that leaves out the hits a person cleared as false positives (``cleared(name)``: entry id
+    -> entry version), as long as the entry is unchanged. The cleared hits are not lost: the review queue keeps them
+    and the answer's ``review`` summary names them."""
+
+    def run(name: str, country: str | None) -> tuple[list[PartyHit], list[PartyHit]]:
+        hits, resembles = screen(name, country)
+        gone = cleared(name)
+        if not gone:
+            return hits, resembles
+        return [h for h in hits if not (h.entry_id in gone and gone[h.entry_id] == h.entry_version)], resembles
+
+    return run
 
 
 _default: list[PartyScreener] = []

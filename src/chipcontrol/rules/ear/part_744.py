@@ -154,6 +154,8 @@ def _hit_dict(h: PartyHit) -> dict[str, Any]:
                          "detail": h.detail, "citation": h.citation.short()}
     if h.entry_id:
         d["entry_id"] = h.entry_id
+    if h.entry_version:
+        d["entry_version"] = h.entry_version
     if h.review_policy:
         d["review_policy"] = h.review_policy
     if h.also_matched:
