@@ -308,3 +308,39 @@ class ListChange(Base):
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[str] = mapped_column(String(40))
     audit_seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# --- the ownership register (migration 0003) --------------------------------------------------------
+
+
+class OwnershipEntry(Base):
+    """One fact in the ownership register the user maintains: ``owner`` holds ``percent`` (exact decimal text,
+    0-100) of ``owned`` directly, according to ``source`` as of ``as_of``.
+
+    A row is never changed but to end it: a new fact for the same pair is a new row that ``supersedes`` the old
+    one (which becomes ``superseded``), a removal makes it ``removed``; who ended it, when and why are kept.
+    ``current_key`` (SHA-256 of the folded owner and owned names) is set only while the row is current, so the
+    unique constraint keeps one current fact per pair (NULLs do not collide, on SQLite and PostgreSQL alike)."""
+
+    __tablename__ = "ownership_entries"
+    __table_args__ = (CheckConstraint("status IN ('current', 'superseded', 'removed')", name="status"),
+                      CheckConstraint("(status = 'current') = (current_key IS NOT NULL)", name="current_key"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(1000))
+    owner_key: Mapped[str] = mapped_column(String(400), index=True)
+    owned: Mapped[str] = mapped_column(String(1000))
+    owned_key: Mapped[str] = mapped_column(String(400), index=True)
+    percent: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text, default="")
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="current")
+    current_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    supersedes: Mapped[int | None] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    audit_seq: Mapped[int | None] = mapped_column(BigInteger)
+    ended_at: Mapped[str | None] = mapped_column(String(40))
+    ended_by: Mapped[str | None] = mapped_column(String(200))
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
