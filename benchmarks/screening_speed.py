@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import os
 import random
 import statistics
 import sys
@@ -116,25 +117,30 @@ def main() -> None:
     analyse.cache_clear()  # measure cold normalisation too
     _classify.cache_clear()
     lat: list[float] = []
+    cpu: list[float] = []  # this thread's CPU time: what other processes on a shared machine do not inflate
     hits = 0
     start = time.perf_counter()
     for q in queries:
-        a = time.perf_counter()
+        a, c = time.perf_counter(), time.thread_time()
         try:
             r = scr.screen(q)
             hits += bool(r.hits)
         except InvalidInput:
             pass
         lat.append(time.perf_counter() - a)
+        cpu.append(time.thread_time() - c)
     total = time.perf_counter() - start
     qps = len(queries) / total
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nchipcontrol-name-v2 end-to-end: {len(queries)} mixed queries in {total:.2f} s -> {qps:,.0f} queries/s; "
-          f"{hits} with hits")
-    print(f"  latency p50 {pct(lat, 0.50) * 1000:.3f} ms  p90 {pct(lat, 0.90) * 1000:.3f} ms  "
+          f"{hits} with hits (load average {load:.1f} on {os.cpu_count()} CPUs)")
+    print(f"  wall latency p50 {pct(lat, 0.50) * 1000:.3f} ms  p90 {pct(lat, 0.90) * 1000:.3f} ms  "
           f"p99 {pct(lat, 0.99) * 1000:.3f} ms  max {max(lat) * 1000:.2f} ms  "
           f"mean {statistics.mean(lat) * 1000:.3f} ms")
+    print(f"  CPU latency  p50 {pct(cpu, 0.50) * 1000:.3f} ms  p90 {pct(cpu, 0.90) * 1000:.3f} ms  "
+          f"p99 {pct(cpu, 0.99) * 1000:.3f} ms  (this thread's CPU time)")
     ok50, ok99 = pct(lat, 0.50) <= 0.001, pct(lat, 0.99) <= 0.005
-    print(f"  targets: p50 <= 1 ms {'MET' if ok50 else 'MISSED'}; p99 <= 5 ms {'MET' if ok99 else 'MISSED'}")
+    print(f"  targets (wall): p50 <= 1 ms {'MET' if ok50 else 'MISSED'}; p99 <= 5 ms {'MET' if ok99 else 'MISSED'}")
 
     # --- side by side on one query subset: scoring only, and yente-like (blocking + scoring) ------------
     sub: list[tuple[str, list[int], float]] = []  # query, our candidate record ids, our blocking time

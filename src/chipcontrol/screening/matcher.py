@@ -43,7 +43,7 @@ from chipcontrol.errors import InvalidInput
 from chipcontrol.screening.countries import SAME_AS, query_country, same_country
 from chipcontrol.screening.lexicon import NAME_VARIANTS
 from chipcontrol.screening.model import ListEntry, ListSnapshot
-from chipcontrol.screening.semantics import BLOCKING_EFFECTS, HitMeaning, meaning_of
+from chipcontrol.screening.semantics import BLOCKING_EFFECTS, HitMeaning, meaning_of, semantics_for
 from chipcontrol.screening.text import Token, analyse, clean_input, has_han, scored
 from chipcontrol.screening.zh_names import ZhName, curated_names
 
@@ -310,10 +310,11 @@ def _align(q: _Name, c: _Name) -> Alignment:
         distinctive = distinctive or (kind == "name" and min(len(qt[i].text), len(ct[j].text)) > 1)
         matches.append(TokenMatch(qt[i].text, ct[j].text, s, kind))
 
+    # what each side keeps unmatched, in one pass per side: generic words, places, distinctive words, numbers
+    q_left = _leftovers(qt, q_used)
+    c_left = _leftovers(ct, c_used)
     # a generic word or place on one side only is an extra; on both sides unmatched it is a conflict
-    q_extra = any(not u and t.kind == "generic" for t, u in zip(qt, q_used, strict=True))
-    c_extra = any(not u and t.kind == "generic" for t, u in zip(ct, c_used, strict=True))
-    discount = not (q_extra and c_extra)
+    discount = not (q_left[0] and c_left[0])
 
     def coverage(name: _Name, sims: list[float], used: list[bool]) -> float:
         num = den = 0.0
@@ -329,31 +330,23 @@ def _align(q: _Name, c: _Name) -> Alignment:
     score = 0.5 * (cov_q + cov_c)
     # containment: every word of the shorter name (two distinctive words at least) is in the longer one
     # ("Sher Abbas Stanekzai" in "Sher Mohammad Abbas Stanekzai Padshah Khan"): lean on the fuller side
-    small, small_used, small_sim = (qt, q_used, q_sim) if len(qt) <= len(ct) else (ct, c_used, c_sim)
-    if sum(t.kind == "name" and len(t.text) > 1 for t in small) >= 2 and all(small_used) \
-            and min(small_sim) >= ALL_WORDS_SIM:
+    small, small_used, small_sim = (qt, q_used, q_sim) if nq <= nc else (ct, c_used, c_sim)
+    if all(small_used) and min(small_sim) >= ALL_WORDS_SIM \
+            and sum(t.kind == "name" and len(t.text) > 1 for t in small) >= 2:
         score = max(score, CONTAINMENT * max(cov_q, cov_c) + (1 - CONTAINMENT) * min(cov_q, cov_c))
-    if any(t.kind == "place" and not u for t, u in zip(qt, q_used, strict=True)) and any(
-        t.kind == "place" and not u for t, u in zip(ct, c_used, strict=True)
-    ):
+    if q_left[1] and c_left[1]:
         score -= PLACE_CONFLICT  # "Bank of China (Hong Kong)" vs "Bank of China (Singapore)"
-    if any(t.kind == "name" and len(t.text) > 1 and not u for t, u in zip(qt, q_used, strict=True)) and any(
-        t.kind == "name" and len(t.text) > 1 and not u for t, u in zip(ct, c_used, strict=True)
-    ):
+    if q_left[2] and c_left[2]:
         score -= NAME_CONFLICT  # each side has a distinctive word the other lacks
     if not discount:
         score -= GENERIC_CONFLICT  # BAE Systems vs BAE Industries; 长城汽车 vs 长城军工
-    if (len(ct) == 1 and ct[0].kind == "name" and len(ct[0].text) <= ACRONYM and not all(q_used)
-            and score > ACRONYM_CAP):
+    acronym = (nc == 1 and ct[0].kind == "name" and len(ct[0].text) <= ACRONYM and not all(q_used)
+               and score > ACRONYM_CAP)
+    if acronym:
         score = ACRONYM_CAP  # capped below, explained
-        acronym = True
-    else:
-        acronym = False
     if q.anchors and all(q_used[k] and q_sim[k] >= ALL_WORDS_SIM for k in q.anchors):
         distinctive = True  # the Chinese brand, read as its English name, matched whole
-    q_num = any(not u and _is_number(t.text) for t, u in zip(qt, q_used, strict=True))
-    c_num = any(not u and _is_number(t.text) for t, u in zip(ct, c_used, strict=True))
-    if q_num != c_num:
+    if q_left[3] != c_left[3]:
         score -= NUMBER_EXTRA  # "Management Company 23" vs "Management Company"; "Solutions II" vs "Solutions"
     capped: str | None = None
     if acronym:
@@ -383,6 +376,23 @@ _ROMAN = re.compile(r"^(?:i{2,3}|iv|vi{1,3}|i?x|xi{1,3}|xiv|xvi{0,3}|xix|xx)$")
 def _is_number(text: str) -> bool:
     """A number, an ordinal (43rd) or a Roman numeral of two or more letters (II, VIII, XIV; not "xi")."""
     return text[:1].isdigit() or (len(text) >= 2 and text not in ("xi", "vi", "ix") and bool(_ROMAN.match(text)))
+
+
+def _leftovers(tokens: tuple[Token, ...], used: list[bool]) -> tuple[bool, bool, bool, bool]:
+    """Whether the unmatched words include a generic word, a place, a distinctive word, a number."""
+    generic = place = name = number = False
+    for t, u in zip(tokens, used, strict=True):
+        if u:
+            continue
+        if t.kind == "generic":
+            generic = True
+        elif t.kind == "place":
+            place = True
+        elif t.kind == "name" and len(t.text) > 1:
+            name = True
+        if not number and _is_number(t.text):
+            number = True
+    return generic, place, name, number
 
 
 def _homophones(a: Token, b: Token) -> bool:
@@ -425,8 +435,13 @@ def _variants(text: str, df: dict[str, int] | None) -> list[_Name]:
 
 # --- results -----------------------------------------------------------------------------------
 
+@lru_cache(maxsize=16384)
+def _legal_forms(text: str) -> tuple[str, ...]:
+    return tuple(t.text for t in analyse(text) if t.kind == "legal")
+
+
 def _list_rank(entry: ListEntry) -> tuple[int, int]:
-    effect = meaning_of(entry).effect
+    effect = semantics_for(entry.list_id).effect  # a list's effect; the entry's own notes do not change it
     return (0 if effect in BLOCKING_EFFECTS else 1, LIST_PRIORITY.get(entry.list_id, 9))
 
 
@@ -1009,7 +1024,7 @@ class Screener:
 
         def order(h: Hit) -> tuple[float, int, int, int, int, int, int, str]:
             exact = 0 if h.entry.name.casefold() == folded else 1 if h.matched_name.casefold() == folded else 2
-            legal_agrees = 0 if q_legal and q_legal == set(_prepare(h.matched_name).legal) else 1
+            legal_agrees = 0 if q_legal and q_legal == set(_legal_forms(h.matched_name)) else 1
             blocking, prio = _list_rank(h.entry)
             return (-h.score, blocking, exact, prio, legal_agrees, -len(h.entry.aliases), len(h.entry.name),
                     h.entry.entry_id)
