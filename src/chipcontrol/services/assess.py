@@ -103,7 +103,8 @@ class CheckRequest:
     """A shipment as asked: the route, every party, who owns them, and the facts the user gives.
 
     ``owners`` are ``NAME=PERCENT`` direct owners of the end user; ``ownership`` rows (owner, owned, percent,
-    source) describe chains (the CLI reads them from ``ownership_file``); ``answers`` are replies to the engine's
+    source) describe chains (the CLI reads them from ``ownership_file``); ``ownership_links`` are links from elsewhere
+    (the service's ownership register), each naming where it came from; ``answers`` are replies to the engine's
     questions by question id."""
 
     destination: str
@@ -126,6 +127,7 @@ class CheckRequest:
     answers: tuple[tuple[str, str], ...] = ()
     veu_file: str | None = None
     veu_site: str | None = None
+    ownership_links: tuple[OwnershipLink, ...] = ()
 
     def named(self) -> bool:
         """Does the request name any party to screen?"""
@@ -272,6 +274,7 @@ def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipm
                                    where))
     if req.ownership_file is not None:
         links.extend(read_ownership_file(req.ownership_file))
+    links.extend(req.ownership_links)
     checked = validate_links(links)
     screened: list[dict[str, Any]] = []
     hits: list[PartyHit] = []
