@@ -8,18 +8,22 @@ transaction with its summary row). The returned dict is the engine's result plus
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import InvalidInput
+from chipcontrol.model.shipment import PartyHit
 from chipcontrol.rules.ruleset import Ruleset
-from chipcontrol.services import assess, inputs, lists, review
+from chipcontrol.services import assess, inputs, lists, ownership_register, review
 from chipcontrol.services.audit import DecisionSummary, ScreeningSummary, record_decision, submit_decision
 from chipcontrol.services.keys import Principal
+from chipcontrol.services.parties import default_party_screener, read_ownership_file, without_cleared
 from chipcontrol.services.runtime import ENGINE_VERSION, Runtime
-from chipcontrol.services.screening import ALGORITHM, party_hits, screen_party
+from chipcontrol.services.screening import ALGORITHM, screen_party
 from chipcontrol.services.specfile import spec_from_mapping
 from chipcontrol.settings import VIEWS
 from chipcontrol.store.audit import AuditEntry
@@ -104,6 +108,78 @@ def prepare_classify(rt: Runtime, who: Principal, item_ref: ItemRef, *, as_of: s
                                                 paragraph=c.paragraph))
 
 
+class _Screening:
+    """The party screener a decision uses: the lists in force, less the hits a person cleared as false positives
+    while the entry is unchanged (``review.cleared_entries``). It remembers every name it screened with all its
+    hits, cleared ones included, so the review queue and the answer's ``review`` summary still name them."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.seen: dict[str, list[PartyHit]] = {}
+        base = default_party_screener()
+
+        def recording(name: str, country: str | None) -> tuple[list[PartyHit], list[PartyHit]]:
+            hits, resembles = base(name, country)
+            self.seen[name] = hits
+            return hits, resembles
+
+        self.screen: Callable[[str, str | None], tuple[list[PartyHit], list[PartyHit]]] = without_cleared(
+            recording, lambda name: review.cleared_entries(rt.store, name))
+
+
+def _request_parties(query: ShipmentQuery) -> tuple[list[str], list[str]]:
+    """The names of the request's parties whose owners matter (every role but the exporter), and the names whose
+    owners the request gives itself (those take nothing from the ownership register)."""
+    names = [n for n in (query.end_user, query.purchaser, query.ultimate_consignee, *query.intermediate_consignees)
+             if n]
+    names += [p.name for p in query.parties if p.role != "exporter" and isinstance(p.name, str)]
+    end_user = query.end_user or next((p.name for p in query.parties if p.role == "end_user"), None)
+    given = [row[1] for row in query.ownership if len(row) > 1 and isinstance(row[1], str)]
+    if query.owners and end_user:
+        given.append(end_user)
+    if query.ownership_file:
+        given.extend(link.owned for link in read_ownership_file(query.ownership_file))
+    clean = [" ".join(n.split()) for n in names if isinstance(n, str)]
+    return clean, [" ".join(n.split()) for n in given]
+
+
+def with_register(rt: Runtime, query: ShipmentQuery) -> tuple[ShipmentQuery, list[dict[str, Any]]]:
+    """The query with the ownership register's holdings above its parties added (unless the request gives the
+    owners of that entity itself), and those register entries."""
+    names, given = _request_parties(query)
+    if not names:
+        return query, []
+    entries = ownership_register.holdings_above(rt.store, names, given)
+    if not entries:
+        return query, []
+    links = tuple(ownership_register.as_link(e) for e in entries)
+    return dataclasses.replace(query, ownership_links=(*query.ownership_links, *links)), entries
+
+
+def _register_note(data: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Mark what came from the ownership register: ``ownership_register`` (the entries, with source, date and who
+    recorded them), a note, and a trace step before the listed-party steps."""
+    if not entries:
+        return
+    data["ownership_register"] = [
+        {"entry": e["id"], "owner": e["owner"], "owned": e["owned"], "percent": e["percent"], "source": e["source"],
+         "as_of": e["as_of"], "recorded_by": e["recorded_by"], "recorded_at": e["recorded_at"]} for e in entries]
+    words = "; ".join(f"{e['owner']} holds {e['percent']} % of {e['owned']} (entry {e['id']}, "
+                      f"{'as of ' + e['as_of'] if e['as_of'] else 'undated'}"
+                      f"{', source: ' + e['source'] if e['source'] else ''})" for e in entries)
+    notes = data.get("notes")
+    data["notes"] = [*(notes if isinstance(notes, list) else []), f"ownership from the register: {words}"]
+    step = {"rule_id": "service.ownership_register", "question": "Which holdings of the parties' owners come from "
+            "the ownership register?", "answer": words, "citation": "ownership register (kept by the user)",
+            "citation_detail": {}, "status": "info"}
+    found = data.get("trace")
+    if not isinstance(found, list):  # a timeline has periods, not a trace
+        return
+    trace: list[Any] = found
+    at = next((i for i, s in enumerate(trace) if isinstance(s, dict)
+               and str(s.get("rule_id", "")).startswith(("screening.", "ear.744.11"))), len(trace))
+    data["trace"] = [*trace[:at], step, *trace[at:]]
+
+
 def prepare_check(rt: Runtime, who: Principal, item_ref: ItemRef, query: ShipmentQuery, *,
                   as_of: str | None = None, view: str | None = None) -> Pending:
     settings = rt.with_view(_view(view))
@@ -112,15 +188,19 @@ def prepare_check(rt: Runtime, who: Principal, item_ref: ItemRef, query: Shipmen
         raise InvalidInput(f"quantity must be a whole number between 1 and {MAX_QUANTITY:,}")
     item = item_ref.resolve()
     rs = Ruleset.load()
-    screened = query.end_user is not None
-    data = assess.check_item(item, query, day, settings, screen=party_hits if screened else None,
-                             ruleset=rs)
+    screened = query.named()
+    scr = _Screening(rt) if screened else None
+    asked, register = with_register(rt, query) if screened else (query, [])
+    data = assess.check_item(item, asked, day, settings, screen=scr.screen if scr else None, ruleset=rs)
+    _register_note(data, register)
     _add_freshness(rt, data, day)
-    rows = _review_rows(rt, data, "check") if screened or data.get("parties") else ()
+    rows = _review_rows(rt, data, "check", scr.seen if scr else None) if screened or data.get("parties") else ()
     snap = rt.snapshot_id() if screened else None
-    entry = AuditEntry(kind="check", actor=who.actor,
-                       inputs={**item_ref.to_json(), **query.to_json(), "as_of": day.isoformat(),
-                               "view": settings.view, "tf32_bits": settings.tf32_bits},
+    inputs_json = {**item_ref.to_json(), **query.to_json(), "as_of": day.isoformat(), "view": settings.view,
+                   "tf32_bits": settings.tf32_bits}
+    if register:
+        inputs_json["ownership_register"] = data["ownership_register"]
+    entry = AuditEntry(kind="check", actor=who.actor, inputs=inputs_json,
                        result=data, as_of=day.isoformat(), view=settings.view, ruleset_hash=rs.hash,
                        snapshot_id=snap, algorithm=f"{ENGINE_VERSION}; {ALGORITHM}" if screened else ENGINE_VERSION)
     shipment = data.get("shipment")
@@ -158,11 +238,30 @@ def screened_parties(data: dict[str, Any]) -> list[tuple[str, str | None, list[d
     return out
 
 
-def _review_rows(rt: Runtime, data: dict[str, Any], source: str) -> tuple[tuple[type[Base], dict[str, Any]], ...]:
+def _hit_dict(h: PartyHit) -> dict[str, Any]:
+    return {"list": h.list, "listed_name": h.listed_name, "score": round(h.score, 4), "kind": h.kind,
+            "detail": h.detail, "citation": h.citation.short(), "entry_id": h.entry_id,
+            "entry_version": h.entry_version, "review_policy": h.review_policy}
+
+
+def _review_rows(rt: Runtime, data: dict[str, Any], source: str, seen: dict[str, list[PartyHit]] | None = None
+                 ) -> tuple[tuple[type[Base], dict[str, Any]], ...]:
+    """Known parties and review items for every party screened (owners included, from ``seen``), in the decision's
+    transaction; hits a person cleared (left out of the answer) are still named in the ``review`` summary."""
     rows: list[tuple[type[Base], dict[str, Any]]] = []
     summary: list[dict[str, Any]] = []
-    for name, country, hits in screened_parties(data):
+    done: set[str] = set()
+    found = screened_parties(data)
+    named = {f[0] for f in found}
+    found += [(name, None, []) for name in seen or {} if name not in named]  # owners, and parties not in the answer
+    for name, country, hits in found:
+        if name in done:
+            continue
+        done.add(name)
         rows.append((KnownParty, lists.party_row(name, country, source)))
+        if seen is not None and name in seen:
+            shown = {h.get("entry_id") for h in hits or []}
+            hits = [*(hits or []), *(_hit_dict(h) for h in seen[name] if h.entry_id and h.entry_id not in shown)]
         if hits is None:
             hits = screen_party(name, country, threshold=rt.settings.screening_threshold)["hits"]
         if not hits:
@@ -203,14 +302,19 @@ def prepare_timeline(rt: Runtime, who: Principal, item_ref: ItemRef, query: Ship
     end = inputs.parse_date(until)
     item = item_ref.resolve()
     rs = Ruleset.load()
-    screened = query is not None and query.end_user is not None
-    data = assess.timeline(item, query if query else None, settings, today=end,
-                           screen=party_hits if screened else None, ruleset=rs)
-    entry = AuditEntry(kind="timeline", actor=who.actor,
-                       inputs={**item_ref.to_json(), **(query.to_json() if query else {}), "until": end.isoformat(),
-                               "view": settings.view, "tf32_bits": settings.tf32_bits},
+    screened = query is not None and query.named()
+    scr = _Screening(rt) if screened else None
+    asked, register = with_register(rt, query) if query is not None and screened else (query, [])
+    data = assess.timeline(item, asked, settings, today=end, screen=scr.screen if scr else None, ruleset=rs)
+    _register_note(data, register)
+    inputs_json = {**item_ref.to_json(), **(query.to_json() if query else {}), "until": end.isoformat(),
+                   "view": settings.view, "tf32_bits": settings.tf32_bits}
+    if register:
+        inputs_json["ownership_register"] = data["ownership_register"]
+    entry = AuditEntry(kind="timeline", actor=who.actor, inputs=inputs_json,
                        result=data, as_of=end.isoformat(), view=settings.view, ruleset_hash=rs.hash,
-                       snapshot_id=rt.snapshot_id() if screened else None, algorithm=ENGINE_VERSION)
+                       snapshot_id=rt.snapshot_id() if screened else None,
+                       algorithm=f"{ENGINE_VERSION}; {ALGORITHM}" if screened else ENGINE_VERSION)
     return Pending(data, entry, DecisionSummary(item=item.spec.display_name, destination=data.get("destination")))
 
 
