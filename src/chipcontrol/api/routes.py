@@ -20,6 +20,8 @@ from chipcontrol import __version__
 from chipcontrol.api import schemas as s
 from chipcontrol.api.errors import describe
 from chipcontrol.services import audit, certificate, decide, export, keys, ledger, lists, review
+from chipcontrol.services import ownership_register as register
+from chipcontrol.services.assess import PartyInput
 from chipcontrol.services.audit import AuditFilter
 from chipcontrol.services.keys import Principal
 from chipcontrol.services.runtime import Runtime
@@ -102,20 +104,34 @@ async def classify(body: s.ClassifyIn, rt: RT, who: Viewer) -> Response:
     return _text(await decide.commit_json(rt, pending))
 
 
+def _percent(value: str | float) -> str:
+    return value if isinstance(value, str) else repr(value)
+
+
 def _query(b: s.ShipmentFields) -> decide.ShipmentQuery:
-    return decide.ShipmentQuery(destination=b.destination, origin=b.origin, end_user=b.end_user,
-                                end_user_hq=b.end_user_hq, exporter=b.exporter, quantity=b.quantity,
-                                end_uses=tuple(b.end_uses), listed_parties=tuple(b.listed_parties))
+    return decide.ShipmentQuery(
+        destination=b.destination, origin=b.origin, end_user=b.end_user, end_user_hq=b.end_user_hq,
+        exporter=b.exporter, quantity=b.quantity, end_uses=tuple(b.end_uses), listed_parties=tuple(b.listed_parties),
+        purchaser=b.purchaser, ultimate_consignee=b.ultimate_consignee,
+        intermediate_consignees=tuple(b.intermediate_consignees),
+        parties=tuple(PartyInput(p.role, p.name, p.country, p.hq) for p in b.parties), owners=tuple(b.owners),
+        ownership=tuple((r.owner, r.owned, _percent(r.percent), r.source) for r in b.ownership),
+        made_in=b.made_in, region=b.region, answers=tuple(b.answers.items()))
 
 
 @router.post("/check", response_model=s.CheckOut, tags=["decisions"])
 async def check(body: s.CheckIn, rt: RT, who: Viewer) -> Response:
-    """May this item go to this party, in this country, on this date? Outcome, reasons with citations, trace.
+    """May this item go to these parties, in this country, on this date? Questions first (``outcome:
+    indeterminate`` with ``questions`` when a fact that could change the answer is unknown: send the reply back in
+    ``answers``), then the parties (hits, listed share, ownership chains, affiliate status), reasons with citations,
+    exceptions, notices and the trace.
 
-    The rules run on the event loop (well under a millisecond); with an end user, screening runs in a worker
-    thread. The audit record is committed (group commit) before the answer is sent."""
+    Every party and owner named is screened (hits a person cleared as false positives, on an unchanged entry, are
+    left out and named in ``review``); the ownership register adds its holdings above the parties. Without a party
+    the rules run on the event loop (well under a millisecond); with one, in a worker thread. The audit record is
+    committed (group commit) before the answer is sent."""
     ref, q = decide.ItemRef(body.chip, body.spec), _query(body)
-    if body.end_user is None:
+    if not q.named():
         pending = decide.prepare_check(rt, who, ref, q, as_of=body.as_of, view=body.view)
     else:
         pending = await run_in_threadpool(decide.prepare_check, rt, who, ref, q, as_of=body.as_of, view=body.view)
@@ -387,3 +403,62 @@ def review_decide(body: s.ReviewDecisionIn, rt: RT, who: Analyst) -> Response:
     blocking list needs a second person (four-eyes): the first clearing leaves it pending_second; the same person
     confirming it gets 409 four_eyes_required."""
     return _json({"items": review.decide(rt.store, rt.settings, who, body.items, body.verdict, body.reason)})
+
+
+# --- the ownership register ------------------------------------------------------------------------
+
+EntryId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+@router.get("/ownership", response_model=s.OwnershipPage, tags=["ownership"])
+def ownership_list(rt: RT, who: Viewer,
+                   status: Annotated[s.OwnershipStatus, Query(description="current (default), superseded, removed "
+                                                                          "or all")] = "current",
+                   owner: Annotated[str | None, Query(max_length=200, description="words in the owner")] = None,
+                   owned: Annotated[str | None, Query(max_length=200, description="words in the owned entity")]
+                   = None,
+                   search: Annotated[str | None, Query(max_length=200, description="words in either name or the "
+                                                                                   "source")] = None,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                   offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    """The ownership register: who holds how much of whom, with source and date; ``total`` counts every entry the
+    filter selects."""
+    flt = register.Filter(status=status, owner=owner, owned=owned, search=search)
+    return _json(register.list_entries(rt.store, flt, limit=limit, offset=offset))
+
+
+@router.get("/ownership/{entry_id:int}", response_model=s.OwnershipEntryDetail, tags=["ownership"])
+def ownership_entry(entry_id: EntryId, rt: RT, who: Viewer) -> Response:
+    """One entry with the history of its pair (every row for the same owner and owned entity)."""
+    return _json(register.get_entry(rt.store, entry_id))
+
+
+@router.post("/ownership", response_model=s.OwnershipChange, status_code=201, tags=["ownership"])
+def ownership_add(body: s.OwnershipEntryIn, rt: RT, who: Analyst) -> Response:
+    """Record a holding (analyst). A pair already in the register is 409 conflict: update that entry instead. The
+    register must stay consistent (no cycle, no entity over 100 %)."""
+    h = register.Holding(body.owner, body.owned, _percent(body.percent), body.source, body.as_of)
+    return _json(register.add(rt.store, who, h), 201)
+
+
+@router.patch("/ownership/{entry_id:int}", response_model=s.OwnershipChange, tags=["ownership"])
+def ownership_update(entry_id: EntryId, body: s.OwnershipUpdateIn, rt: RT, who: Analyst) -> Response:
+    """Change a current holding's percentage, source or date (analyst): a new entry supersedes it; the old one is
+    kept in the history."""
+    return _json(register.update(rt.store, who, entry_id,
+                                 percent=None if body.percent is None else _percent(body.percent),
+                                 source=body.source, as_of=body.as_of, reason=body.reason))
+
+
+@router.post("/ownership/{entry_id:int}/remove", response_model=s.OwnershipChange, tags=["ownership"])
+def ownership_remove(entry_id: EntryId, body: s.OwnershipRemoveIn, rt: RT, who: Analyst) -> Response:
+    """End a current holding (analyst), with a reason; it stays in the history as removed."""
+    return _json(register.remove(rt.store, who, entry_id, body.reason))
+
+
+@router.post("/ownership/import", response_model=s.OwnershipImportOut, status_code=201, tags=["ownership"])
+def ownership_import(body: s.OwnershipImportIn, rt: RT, who: Analyst) -> Response:
+    """Import a CSV ``owner,owned,percent[,source[,as_of]]`` (analyst): new pairs are added, known pairs with other
+    facts supersede their entry, identical rows are left alone. All or nothing: a bad row stores nothing and the
+    error names its line."""
+    return _json(register.import_csv(rt.store, who, body.content, body.source), 201)
