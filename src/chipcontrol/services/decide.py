@@ -127,19 +127,23 @@ class _Screening:
 
 
 def _request_parties(query: ShipmentQuery) -> tuple[list[str], list[str]]:
-    """The names of the request's parties whose owners matter (every role but the exporter), and the names whose
-    owners the request gives itself (those take nothing from the ownership register)."""
+    """The names whose owners matter: the request's parties (every role but the exporter) and the owners the request
+    names (their own owners may be in the register); and the names whose owners the request gives itself (those take
+    nothing from the ownership register)."""
     names = [n for n in (query.end_user, query.purchaser, query.ultimate_consignee, *query.intermediate_consignees)
              if n]
     names += [p.name for p in query.parties if p.role != "exporter" and isinstance(p.name, str)]
     end_user = query.end_user or next((p.name for p in query.parties if p.role == "end_user"), None)
+    names += [o.rsplit("=", 1)[0] for o in query.owners if isinstance(o, str)]
+    names += [row[0] for row in query.ownership if row and isinstance(row[0], str)]
     given = [row[1] for row in query.ownership if len(row) > 1 and isinstance(row[1], str)]
     if query.owners and end_user:
         given.append(end_user)
     if query.ownership_file:
-        given.extend(link.owned for link in read_ownership_file(query.ownership_file))
-    clean = [" ".join(n.split()) for n in names if isinstance(n, str)]
-    return clean, [" ".join(n.split()) for n in given]
+        links = read_ownership_file(query.ownership_file)
+        names += [link.owner for link in links]
+        given += [link.owned for link in links]
+    return [" ".join(n.split()) for n in names], [" ".join(n.split()) for n in given]
 
 
 def with_register(rt: Runtime, query: ShipmentQuery) -> tuple[ShipmentQuery, list[dict[str, Any]]]:
