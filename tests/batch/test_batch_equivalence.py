@@ -227,6 +227,10 @@ WHOLE_TRANSACTION = [
                                             "die_area_mm2": 700}), date="2025-03-01"),
     _line("q5", end_user=None, end_user_hq=None, destination="CN", date="2024-06-01"),
     _line("q6", end_user="Inspur Cloud Malaysia Sdn Bhd", end_user_hq=None),
+    _line("q7", end_user=None, end_user_hq=None, destination="CN", date="2024-06-01",
+          purchaser="Arrowhead Compute Distribution Pte. Ltd."),
+    _line("q8", end_user=None, end_user_hq=None, destination="CN", date="2024-06-01",
+          purchaser="Arrowhead Compute Distribution Pte. Ltd.", ultimate_consignee="Sugon"),
     # answers, regions, places of production
     _line("a1", end_user_hq=None, answers="end_user.headquarters=CN"),
     _line("a2", end_user_hq=None, answers="end_user.headquarters=us; end_user.majority_owned_by_d5=NO"),
@@ -325,3 +329,38 @@ def test_bad_fields_are_rejects_with_one_line_reasons(engine: str) -> None:
     for row, reason in BAD:
         assert got[row["line_id"]].startswith(reason), (row["line_id"], got[row["line_id"]])
         assert "\n" not in got[row["line_id"]]
+
+
+def test_quantity_around_the_lpp_cap_equals_per_shipment() -> None:
+    """The quantity joins the key only as 'within License Exception LPP's cap or not' (or unknown): lines on each
+    side of the cap, and without a quantity, get check's answers."""
+    ev = Evaluator(Settings(view="as_written"))
+    probe = _frame([_line("probe", date="2025-06-01", end_user_hq="MY")])
+    ev.evaluate(probe)
+    rule = ev.quantity_rule(0, ev.period_of(dt.date(2025, 6, 1)))
+    assert rule is not None and rule != ()
+    qmax = max(q for q in rule if q is not None)
+    rows = [_line(f"q{q}", quantity=str(q), date="2025-06-01") for q in (1, qmax - 1, qmax, qmax + 1, qmax + 7)]
+    rows.append(_line("qnone", date="2025-06-01"))
+    for view in ("as_written", "enforced"):
+        out = _compare(_frame(rows), Settings(view=view))
+        col = "license_exceptions" if view == "as_written" else "other_view_outcome"
+        by = dict(zip(out.get_column("line_id").to_list(), out.get_column(col).to_list(), strict=True))
+        assert by[f"q{qmax}"] != by[f"q{qmax + 1}"]
+
+
+def test_worker_processes_give_the_same_output(shipments_2k: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New keys decided in worker processes: the same decisions, in the same order, as in-process."""
+    from chipcontrol.batch import evaluate
+
+    monkeypatch.setattr(evaluate, "_POOL_MIN", 10)
+    raw, _ = read_input(shipments_2k)
+    one = Evaluator(Settings())
+    two = Evaluator(Settings(), workers=2)
+    a_out, a_rej = one.evaluate(raw)
+    try:
+        b_out, b_rej = two.evaluate(raw)
+    finally:
+        two.close()
+    assert a_out.equals(b_out) and a_rej.equals(b_rej)
+    assert one.stats.keys_evaluated == two.stats.keys_evaluated > 1000

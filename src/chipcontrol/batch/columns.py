@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
@@ -160,6 +160,32 @@ def parse_owners(text: str, end_user: str | None) -> tuple[OwnershipLink, ...]:
         raise InvalidInput("owners are the end user's owners: name the end user (end_user column)")
     links = [parse_owner(v, end_user) for v in cells(text)]
     return validate_links(OwnershipLink(lk.owner, lk.owned, lk.percent) for lk in links)
+
+
+# ------------------------------------------------------------------------------------------- requests
+#: The fields of a line that make its request, in the order :func:`make_request` takes them (text as cleaned;
+#: ``quantity`` parsed, ``end_use`` canonical).
+REQUEST_FIELDS: tuple[str, ...] = (
+    "destination", "origin", "end_user", "end_user_hq", "exporter", "quantity", "end_use", "purchaser",
+    "ultimate_consignee", "intermediate_consignee", "owners", "made_in", "region", "answers")
+
+
+def make_request(fields: Sequence[Any], kept: Sequence[tuple[str, str]] | None = None) -> assess.CheckRequest:
+    """The request ``check`` would get for a line (its :data:`REQUEST_FIELDS`); with ``kept``, only those of its
+    purchaser and consignees (role, name) that can reach the decision."""
+    (dest, origin, end_user, hq, exporter, qty, end_uses, purchaser, consignee, ic, owners, made_in, region,
+     answers) = fields
+    intermediates = tuple(cells(ic)) if ic else ()
+    if kept is not None:
+        named = dict(kept[:2])
+        purchaser, consignee = named.get("purchaser"), named.get("ultimate_consignee")
+        intermediates = tuple(n for r, n in kept if r == "intermediate_consignee")
+    return assess.CheckRequest(
+        destination=dest, origin=origin or "US", end_user=end_user, end_user_hq=hq, exporter=exporter,
+        quantity=qty, end_uses=tuple(end_uses.split(";")) if end_uses else (), purchaser=purchaser,
+        ultimate_consignee=consignee, intermediate_consignees=intermediates,
+        owners=tuple(cells(owners)) if owners else (), made_in=made_in, region=region,
+        answers=answer_pairs(answers) if answers else ())
 
 
 # ------------------------------------------------------------------------------------------- frames

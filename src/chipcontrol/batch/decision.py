@@ -7,7 +7,8 @@ the values are read from.
 ``questions_json`` is the list ``check`` returns less the wording (id, how to answer, citation, and for each reply
 its outcome, requirement, review policy, exceptions, reasons and open dependencies). ``parties`` gives what each
 party does to the answer, in the order the engine lists them (end user, purchaser, ultimate consignee,
-intermediate consignees): ``ROLE: EFFECT`` or ``ROLE: clear``.
+intermediate consignees): ``ROLE: EFFECT`` or ``ROLE: clear`` — in a :data:`Decision` it is the tuple of those
+entries, joined per line (see ``parties.parties_text``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from chipcontrol.batch.columns import SEP
+from chipcontrol.batch.columns import DECISION_FIELDS, SEP
 from chipcontrol.model.decision import Determination
 
 Decision = tuple[Any, ...]
 _QUESTION_KEYS = ("id", "answer_with", "citation", "replies")
+_PARTIES = DECISION_FIELDS.index("parties")
 
 
 def _dedupe(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -45,10 +47,9 @@ def questions_json(questions: Sequence[Mapping[str, Any]]) -> str | None:
                       separators=(",", ":"))
 
 
-def parties_text(parties: Sequence[Mapping[str, Any]]) -> str | None:
-    if not parties:
-        return None
-    return SEP.join(f"{p['role']}: {p['effect'] or 'clear'}" for p in parties)
+def party_entries(parties: Sequence[Mapping[str, Any]]) -> tuple[str, ...] | None:
+    """``ROLE: EFFECT`` (or ``ROLE: clear``) per party the engine lists; None when it lists none."""
+    return tuple(f"{p['role']}: {p['effect'] or 'clear'}" for p in parties) or None
 
 
 def _fields(*, outcome: str, license_required: bool | None, prohibited: bool, subject_to_ear: bool | None,
@@ -60,7 +61,7 @@ def _fields(*, outcome: str, license_required: bool | None, prohibited: bool, su
     share = end_user["listed_share"] if end_user is not None else None
     return (outcome, license_required, prohibited, subject_to_ear, review_policy, SEP.join(exceptions),
             questions_text(questions), SEP.join(r for r, _ in rs), SEP.join(c for _, c in rs), paragraph,
-            outcome == "indeterminate", parties_text(parties), None if share is None else float(share),
+            outcome == "indeterminate", party_entries(parties), None if share is None else float(share),
             any(bool(p["affiliate"]) for p in parties), questions_json(questions), rule_version,
             *(other if other is not None else (None, None, None)))
 
@@ -84,14 +85,16 @@ def from_determination(d: Determination, other: Determination | None) -> Decisio
 
 
 def from_check(data: Mapping[str, Any]) -> Decision:
-    """The same fields read from ``check_item``'s JSON (the per-shipment path)."""
+    """The same fields read from ``check_item``'s JSON (the per-shipment path); ``parties`` joined as text."""
     o = data.get("other_view")
-    return _fields(outcome=str(data["outcome"]), license_required=data["license_required"],
+    d = _fields(outcome=str(data["outcome"]), license_required=data["license_required"],
                    prohibited=bool(data["prohibited"]), subject_to_ear=data["subject_to_ear"],
                    review_policy=data["review_policy"], exceptions=[e["name"] for e in data["license_exceptions"]],
                    questions=data["questions"], reasons=((r["rule_id"], r["citation"]) for r in data["reasons"]),
                    paragraph=data["paragraph"], parties=data["parties"], rule_version=str(data["rule_version"]),
                    other=None if o is None else (o["outcome"], o["license_required"], o["review_policy"]))
+    i = _PARTIES
+    return (*d[:i], None if d[i] is None else SEP.join(d[i]), *d[i + 1:])
 
 
 # ------------------------------------------------------------------------------------------- screening text

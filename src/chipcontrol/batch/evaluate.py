@@ -44,15 +44,16 @@ from chipcontrol.batch.columns import (
     one_line,
     record_json,
 )
-from chipcontrol.batch.decision import Decision, from_check, from_determination, hits_text, party_hits_text
-from chipcontrol.batch.parties import PartyTable, Screen
+from chipcontrol.batch.decision import Decision, from_check, hits_text, party_hits_text
+from chipcontrol.batch.parties import Parties, PartyTable, Screen, parties_text
+from chipcontrol.batch.workers import DecisionPool, Job, decide_shipment
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.model.decision import Classification
 from chipcontrol.model.shipment import OwnershipLink, PartyHit
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ear.eccn_3a090 import classify
-from chipcontrol.rules.ear.license import determine, exporter_matches
+from chipcontrol.rules.ear.license import exporter_matches, obligation_covers_item
 from chipcontrol.rules.ruleset import EARLIEST, Ruleset
 from chipcontrol.services import assess
 from chipcontrol.services.specfile import spec_from_mapping
@@ -67,6 +68,11 @@ __all__ = ["DECISION_FIELDS", "INPUT_COLUMNS", "OUTPUT_SCHEMA", "REJECT_SCHEMA",
 _KEY_COLUMNS = ("item_id", "period", "dest", "origin_n", "region_n", "made_n", "hq", "facts", "exp_class",
                 "exp_sig", "end_uses", "party_sig", "qty_key")
 _NONE = "\x00"  # stands for "not given" inside composite text keys (cleaned text never holds control characters)
+_LPP_CAP = "ear.part_740.ai_diffusion.lpp_tpp_per_year"
+# the request fields (columns.REQUEST_FIELDS) as the valid-lines frame names them
+_REQUEST_COLUMNS = ("destination", "origin", "end_user", "end_user_hq", "exporter", "qty", "end_uses", "purchaser",
+                    "ultimate_consignee", "intermediate_consignee", "owners", "made_in", "region", "answers")
+_DECISION_FRAME = {**DECISION_TYPES, "parties": pl.List(pl.String)}  # a key's party entries, joined per line
 _US = "\x1f"  # between the parts of a composite key
 _RS = "\x1e"  # between the names of one multi-valued cell inside a composite key
 
@@ -130,6 +136,22 @@ class _RowError(Exception):
     pass
 
 
+@dataclass(slots=True)
+class Pending:
+    """A frame started: its valid lines with their keys, its distinct keys (a frame, and in order), rejects, the
+    keys it decides and the job deciding them."""
+
+    ok: pl.DataFrame | None
+    reps: pl.DataFrame | None
+    rejects: pl.DataFrame
+    keys: list[tuple[Any, ...]]
+    new_keys: list[tuple[Any, ...]]
+    job: Job
+
+
+_POOL_MIN = 4000  # fewer new keys than this are decided in-process (starting workers costs more than it saves)
+
+
 class Evaluator:
     """Evaluates frames of raw shipment lines. Caches (parsed values, screening, classifications, decisions)
     live as long as the evaluator, so a batch processed in chunks parses, screens and decides each distinct
@@ -137,8 +159,11 @@ class Evaluator:
     (``chipcontrol.services.parties.default_party_screener``)."""
 
     def __init__(self, settings: Settings, *, screen: Screen | None = None, ruleset: Ruleset | None = None,
-                 catalog: Catalog | None = None) -> None:
+                 catalog: Catalog | None = None, workers: int = 1) -> None:
         self.settings = settings
+        self.workers = workers
+        self._pool: DecisionPool | None = None
+        self._deciding: set[tuple[Any, ...]] = set()  # keys a started frame is deciding
         self.rs = ruleset or Ruleset.load()
         self.catalog = catalog or Catalog.load()
         if screen is None:
@@ -153,11 +178,12 @@ class Evaluator:
         self._items = _ItemTable()
         self._owner_sets: list[tuple[OwnershipLink, ...]] = [()]
         self._owner_ids: dict[tuple[OwnershipLink, ...], int] = {(): 0}
-        self._combos: dict[str, tuple[int, str | None, str | None]] = {}
+        self._combos: dict[str, Parties] = {}
         self._exp_class: dict[str | None, str] = {}
         self._exp_sig: dict[str, int] = {}
         self._classes: dict[tuple[int, int, str], Classification] = {}
-        self._qty_matters: dict[tuple[int, int], bool] = {}
+        self._qty_rule: dict[tuple[int, int], tuple[int | None, ...] | None] = {}
+        self._exp_matters: dict[tuple[int, int], bool] = {}
         self._decisions: dict[tuple[Any, ...], Decision] = {}
 
     # --------------------------------------------------------------------------------------- helpers
@@ -241,19 +267,53 @@ class Evaluator:
             self._classes[key] = c
         return c
 
-    def quantity_matters(self, item: int, period: int) -> bool:
-        """License Exception LPP is the only rule that reads the quantity: the AI Diffusion feature in force (in
-        either view: the other view is part of the answer) and an .a-level item, or one whose level turns on a
-        fact nobody gave."""
+    def quantity_rule(self, item: int, period: int) -> tuple[int | None, ...] | None:
+        """How the quantity can reach the answer for this item in this period.
+
+        License Exception LPP is the only rule that reads it (AI Diffusion Rule, either view: the other view is part
+        of the answer), for an .a-level item: whether the shipment's total TPP, ``quantity x ICs per unit x TPP``,
+        is within the cap, or a question when no quantity is given. Returns None when the quantity cannot matter,
+        ``()`` when the exact quantity must be kept (the item's level or TPP turns on a fact nobody gave), else the
+        largest quantity within the cap per view (None for a view where LPP is not read)."""
         key = (item, period)
-        m = self._qty_matters.get(key)
+        if key in self._qty_rule:
+            return self._qty_rule[key]
+        spec = self._items.specs[item]
+        per_unit = spec.accelerator_count if (spec.item_type == "computer" and spec.accelerator_count) else 1
+        rule: list[int | None] = []
+        for view in ("enforced", "as_written"):
+            c = self._classification(item, period, view)
+            ctx = self.rs.context(self._bp[period], view)
+            if "ai_diffusion" not in ctx.features or not (c.level == "a" or c.indeterminate):
+                rule.append(None)
+                continue
+            cap = ctx.read(_LPP_CAP)
+            if c.indeterminate or c.tpp is None or cap is None or c.tpp <= 0:
+                self._qty_rule[key] = ()
+                return ()
+            tpp, limit = c.tpp, float(cap.value)
+            q = max(0, int(limit // (per_unit * tpp)))  # then the engine's own arithmetic decides the edge
+            while (q + 1) * per_unit * tpp <= limit:
+                q += 1
+            while q > 0 and q * per_unit * tpp > limit:
+                q -= 1
+            rule.append(q)
+        result = tuple(rule) if any(r is not None for r in rule) else None
+        self._qty_rule[key] = result
+        return result
+
+    def exporter_matters(self, item: int, period: int) -> bool:
+        """The exporter's name is read only by exporter-specific letters (is-informed letters) in force that cover
+        the item; where none does, every exporter (named or not) gets the same answer. (Its screening hits are a key
+        of their own.) An item whose classification turns on a fact nobody gave keeps the exporter: a reply can
+        change what a letter covers."""
+        key = (item, period)
+        m = self._exp_matters.get(key)
         if m is None:
-            m = False
-            for view in ("enforced", "as_written"):
-                c = self._classification(item, period, view)
-                ctx = self.rs.context(self._bp[period], view)
-                m = m or ("ai_diffusion" in ctx.features and (c.level == "a" or c.indeterminate))
-            self._qty_matters[key] = m
+            day, spec = self._bp[period], self._items.specs[item]
+            m = any(self._classification(item, period, v).indeterminate for v in ("enforced", "as_written")) or any(
+                ob.in_force(day) and obligation_covers_item(ob, spec)[0] for ob in self.rs.obligations)
+            self._exp_matters[key] = m
         return m
 
     def _exporter_class(self, exporter: str | None) -> str:
@@ -266,7 +326,7 @@ class Evaluator:
             self._exp_class[exporter] = cls
         return cls
 
-    def _combo(self, text: str) -> tuple[int, str | None, str | None]:
+    def _combo(self, text: str) -> Parties:
         found = self._combos.get(text)
         if found is None:
             eu, dest, pur, uc, ics, oid = text.split(_US)
@@ -278,36 +338,40 @@ class Evaluator:
         return found
 
     # --------------------------------------------------------------------------------------- deciding
-    def request(self, row: Mapping[str, Any], qty: int | None, end_uses: str) -> assess.CheckRequest:
-        """The request ``check`` would get for a line (its cleaned text fields)."""
-        ic, owners, answers = row["intermediate_consignee"], row["owners"], row["answers"]
-        return assess.CheckRequest(
-            destination=row["destination"], origin=row["origin"] or "US", end_user=row["end_user"],
-            end_user_hq=row["end_user_hq"], exporter=row["exporter"], quantity=qty,
-            end_uses=tuple(end_uses.split(";")) if end_uses else (), purchaser=row["purchaser"],
-            ultimate_consignee=row["ultimate_consignee"], intermediate_consignees=tuple(C.cells(ic)) if ic else (),
-            owners=tuple(C.cells(owners)) if owners else (), made_in=row["made_in"], region=row["region"],
-            answers=C.answer_pairs(answers) if answers else ())
-
-    def decide(self, item: int, period: int, req: assess.CheckRequest) -> Decision:
-        """One decision with the real engine, as ``assess.check_item`` makes it for a line with this key."""
-        ship, _, _ = assess.build_shipment(req, self._screen_cached)
-        day = self._bp[period]
-        view = self.settings.view
-        ctx = self.rs.context(day, view)
-        spec = self._items.specs[item]
-        d = determine(spec, self._classification(item, period, view), ship, ctx)
-        other = None
-        if ctx.not_applied or any("enforced" not in v.views for v in ctx.versions_in_force):
-            other_view = "as_written" if view == "enforced" else "enforced"
-            other = determine(spec, self._classification(item, period, other_view), ship,
-                              self.rs.context(day, other_view))
+    def decide(self, item: int, period: int, fields: Sequence[Any],
+               kept: Sequence[tuple[str, str]] | None = None) -> Decision:
+        """One decision with the real engine, as ``assess.check_item`` makes it for a line with this key (its
+        request fields, ``columns.make_request``)."""
+        ship, _, _ = assess.build_shipment(C.make_request(fields, kept), self._screen_cached)
         self.stats.keys_evaluated += 1
-        return from_determination(d, other)
+        return decide_shipment(self.rs, self.settings.view, self._items.specs[item], self._bp[period], ship,
+                               lambda view: self._classification(item, period, view))
+
+    def _submit(self, tasks: list[tuple[int, int, tuple[Any, ...], tuple[tuple[str, str], ...]]]) -> Job:
+        """Decide keys (item, period, request fields, kept parties): here, or with ``workers`` > 1 and enough of
+        them in worker processes, in the background (screening stays here: the workers get its results)."""
+        if self.workers <= 1 or len(tasks) < _POOL_MIN or self.rs is not Ruleset.load():
+            return Job.done([self.decide(*t) for t in tasks])
+        if self._pool is None:
+            self._pool = DecisionPool(self.workers, self.settings.view, self.settings.tf32_bits)
+        self.stats.keys_evaluated += len(tasks)
+        return self._pool.submit([(item, self._bp[period], fields, kept) for item, period, fields, kept in tasks],
+                                 self._items.specs, self.parties.screened_table)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     # --------------------------------------------------------------------------------------- vectorised
     def evaluate(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Raw lines (string columns named as INPUT_COLUMNS) -> (decisions per line, rejects)."""
+        return self.finish(self.start(raw))
+
+    def start(self, raw: pl.DataFrame) -> Pending:
+        """Validate, screen and key a frame of raw lines and set its new keys deciding (in the background when
+        there are workers). Call :meth:`finish` on each started frame, in the order started."""
         screened_before = self.parties.screened
         df, utf8_err = clean_frame(raw)
         s = df.get_column
@@ -374,27 +438,41 @@ class Evaluator:
         self.stats.rejects += rejects.height
         if ok.height == 0:
             self.stats.parties_screened += self.parties.screened - screened_before
-            return pl.DataFrame(schema=OUTPUT_SCHEMA), rejects
+            return Pending(None, None, rejects, [], [], Job.done([]))
         ok = self._key_columns(ok)
         self.stats.parties_screened += self.parties.screened - screened_before
-        # decide each distinct key once, on the first line that has it
+        # decide each distinct key once, on the first line that has it (keys another frame is deciding wait for it)
         reps = ok.unique(subset=list(_KEY_COLUMNS), keep="first", maintain_order=True)
-        rows: list[Decision] = []
-        for r in reps.iter_rows(named=True):
-            k = tuple(r[c] for c in _KEY_COLUMNS)
-            d = self._decisions.get(k)
-            if d is None:
-                d = self.decide(r["item_id"], r["period"], self.request(r, r["qty"], r["end_uses"]))
-                self._decisions[k] = d
-            rows.append(d)
-        dec = pl.DataFrame(rows, schema=DECISION_TYPES, orient="row")
-        keys = pl.concat([reps.select(_KEY_COLUMNS), dec], how="horizontal")
+        keys_seen = reps.select(_KEY_COLUMNS).rows()
+        missing = [i for i, k in enumerate(keys_seen) if k not in self._decisions and k not in self._deciding]
+        tasks = [(item, period, tuple(fields), self._combos[combo].kept) for item, period, combo, *fields
+                 in reps[missing].select("item_id", "period", "combo", *_REQUEST_COLUMNS).rows()]
+        new_keys = [keys_seen[i] for i in missing]
+        self._deciding.update(new_keys)
+        return Pending(ok, reps.select(_KEY_COLUMNS), rejects, keys_seen, new_keys, self._submit(tasks))
+
+    def finish(self, p: Pending) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The started frame's output lines and rejects."""
+        for k, d in zip(p.new_keys, p.job.result(), strict=True):
+            self._decisions[k] = d
+            self._deciding.discard(k)
+        if p.ok is None or p.reps is None:
+            return pl.DataFrame(schema=OUTPUT_SCHEMA), p.rejects
+        ok = p.ok
+        dec = pl.DataFrame([self._decisions[k] for k in p.keys], schema=_DECISION_FRAME, orient="row")
+        keys = pl.concat([p.reps, dec], how="horizontal")
         joined = ok.join(keys, on=list(_KEY_COLUMNS), how="left", nulls_equal=True, maintain_order="left")
+        # each line's parties column: its key's entries with its own inert parties put back in place
+        shapes = joined.select("layout", "parties").unique()
+        texts = [parties_text(self.parties.layout(lid), entries) for lid, entries in shapes.iter_rows()]
+        shapes = shapes.with_columns(pl.Series("parties_text", texts, dtype=pl.String))
+        joined = joined.join(shapes, on=["layout", "parties"], how="left", nulls_equal=True, maintain_order="left")
+        joined = joined.drop("parties").rename({"parties_text": "parties"})
         names = pl.Series("n", self._items.names, dtype=pl.String)
         out = joined.select(
             "line_id", names.gather(joined.get_column("item_id")).alias("item"), pl.col("dest").alias("destination"),
             "as_of", *DECISION_FIELDS, "screening_hits", "party_hits", pl.lit(self.settings.view).alias("view"))
-        return out.cast(OUTPUT_SCHEMA), rejects  # type: ignore[arg-type]
+        return out.cast(OUTPUT_SCHEMA), p.rejects  # type: ignore[arg-type]
 
     def _key_columns(self, ok: pl.DataFrame) -> pl.DataFrame:
         """period, party signature and screening texts, exporter class and signature, quantity key."""
@@ -406,13 +484,18 @@ class Evaluator:
         uniq = combo.unique().to_list()
         found = [self._combo(u) for u in uniq]
         ok = ok.with_columns(
-            combo.replace_strict(uniq, [f[0] for f in found], return_dtype=pl.Int32).alias("party_sig"),
-            combo.replace_strict(uniq, [f[1] for f in found], return_dtype=pl.String).alias("screening_hits"),
-            combo.replace_strict(uniq, [f[2] for f in found], return_dtype=pl.String).alias("party_hits"))
+            combo.alias("combo"),
+            combo.replace_strict(uniq, [f.sig for f in found], return_dtype=pl.Int32).alias("party_sig"),
+            combo.replace_strict(uniq, [f.layout for f in found], return_dtype=pl.Int32).alias("layout"),
+            combo.replace_strict(uniq, [f.eu_hits for f in found], return_dtype=pl.String).alias("screening_hits"),
+            combo.replace_strict(uniq, [f.party_hits for f in found], return_dtype=pl.String).alias("party_hits"))
         exps = ok.get_column("exp").fill_null(_NONE).unique().to_list()
-        ok = ok.with_columns(pl.col("exp").fill_null(_NONE).replace_strict(
-            exps, [self._exporter_class(None if e == _NONE else e) for e in exps], return_dtype=pl.String)
-            .alias("exp_class"))
+        ip = ok.select("item_id", "period").unique()
+        read = [i * 1024 + p for i, p in ip.iter_rows() if self.exporter_matters(i, p)]  # item, period codes
+        ok = ok.with_columns(pl.when((pl.col("item_id").cast(pl.Int64) * 1024 + pl.col("period")).is_in(read))
+                             .then(pl.col("exp").fill_null(_NONE).replace_strict(
+                                 exps, [self._exporter_class(None if e == _NONE else e) for e in exps],
+                                 return_dtype=pl.String)).otherwise(pl.lit("-")).alias("exp_class"))
         pair = ok.select(pl.concat_str([pl.col("exp"), pl.col("origin_n")], separator=_US)).to_series()
         pairs = pair.drop_nulls().unique().to_list()
         for p in pairs:
@@ -421,10 +504,23 @@ class Evaluator:
                 self._exp_sig[p] = self.parties.exporter(name, org)
         ok = ok.with_columns(pair.replace_strict(pairs, [self._exp_sig[p] for p in pairs], default=0,
                                                  return_dtype=pl.Int32).alias("exp_sig"))
-        ip = ok.select("item_id", "period").unique()
-        matters = [i * 1024 + p for i, p in ip.iter_rows() if self.quantity_matters(i, p)]  # item, period codes
-        return ok.with_columns(pl.when((pl.col("item_id").cast(pl.Int64) * 1024 + pl.col("period")).is_in(matters))
-                               .then(pl.col("qty")).otherwise(None).alias("qty_key"))
+        # quantity: the exact quantity, or whether it is within the LPP cap (-1 - bit per view), or nothing
+        rules = []
+        for i, p in ip.iter_rows():
+            rule = self.quantity_rule(i, p)
+            if rule is not None:
+                rules.append((i, p, 1 if rule == () else 2, *(rule or (None, None))))
+        if not rules:
+            return ok.with_columns(pl.lit(None, dtype=pl.Int64).alias("qty_key"))
+        qr = pl.DataFrame(rules, schema={"item_id": pl.Int32, "period": pl.Int32, "q_kind": pl.Int8,
+                                         "q_enf": pl.Int64, "q_aw": pl.Int64}, orient="row")
+        ok = ok.join(qr, on=["item_id", "period"], how="left", maintain_order="left")
+        q = pl.col("qty")
+        bits = ((q <= pl.col("q_enf")).fill_null(False).cast(pl.Int64)
+                + 2 * (q <= pl.col("q_aw")).fill_null(False).cast(pl.Int64))
+        return ok.with_columns(pl.when(pl.col("q_kind") == 1).then(q)
+                               .when((pl.col("q_kind") == 2) & q.is_not_null()).then(-1 - bits)
+                               .otherwise(None).alias("qty_key")).drop("q_kind", "q_enf", "q_aw")
 
     # --------------------------------------------------------------------------------------- per shipment
     def evaluate_rows(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -486,7 +582,8 @@ class Evaluator:
         if row["date"] is None:
             raise _RowError("date is missing")
         day = f("date", C.parse_line_date)
-        req = self.request(row, qty, uses)
+        req = C.make_request((*(row[c] for c in C.REQUEST_FIELDS[:5]), qty, uses,
+                              *(row[c] for c in C.REQUEST_FIELDS[7:])))
         data = assess.check_item(item, req, day, self.settings, screen=self.screen, ruleset=self.rs)
         screened = data["screening"]
         eu_text = hits_text(screened[0]["hits"]) if screened and screened[0]["role"] == "end_user" else None

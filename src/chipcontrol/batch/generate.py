@@ -66,6 +66,7 @@ _COUNTRIES = (
 )
 # regions of Ukraine a site may be in (746.6 covers Crimea, Donetsk, Luhansk), "" not recorded
 _UA_REGIONS = (("UA-30", 5), ("UA-46", 2), ("UA-43", 1), ("UA-14", 1), ("", 2))
+_BASKET = 16  # most products one customer buys
 _HUBS = ("SG", "TW", "MY", "NL", "DE", "KR", "JP", "MX")
 _CN_PARENT_OK = {"SG", "MY", "VN", "TH", "AE", "HK", "MO", "ID", "KZ", "IN"}
 _WORDS_A = ("Nordic", "Helios", "Apex", "Blue Harbor", "Quantum Leaf", "Kestrel", "Orion", "Atlas", "Vega",
@@ -246,7 +247,19 @@ def generate_shipments(n: int, *, seed: int = 0, until: dt.date | None = None, m
     keys = popular + rest
     iw = np.concatenate([np.full(len(popular), 30.0) / np.arange(1, len(popular) + 1) ** 0.5,
                          np.full(len(rest), 0.25)])
-    item = rng.choice(len(keys), size=n, p=iw / iw.sum())
+    # each customer buys from its own basket of products (a few to a dozen), popular parts most often
+    pw = iw / iw.sum()
+    size = np.minimum(2 + rng.poisson(4, size=nc), _BASKET)
+    basket = np.full((nc, _BASKET), -1, dtype=np.int64)
+    bw = np.zeros((nc, _BASKET))
+    for c in range(nc):
+        picked = rng.choice(len(keys), size=int(size[c]), replace=False, p=pw)
+        basket[c, : len(picked)] = picked
+        bw[c, : len(picked)] = pw[picked]
+    cum = np.cumsum(bw, axis=1)
+    cum /= cum[:, -1:]
+    slot = (rng.random(n)[:, None] > cum[cust]).sum(axis=1)
+    item = basket[cust, np.minimum(slot, size[cust] - 1)]
     chip = np.array(keys, dtype=object)[item]
     vendor_of = {e.key: e.vendor for e in cat.all()}
     vendors = np.array([vendor_of.get(k, "") for k in keys], dtype=object)[item]
@@ -255,11 +268,13 @@ def generate_shipments(n: int, *, seed: int = 0, until: dt.date | None = None, m
     spec_texts = np.array([json.dumps(s, sort_keys=True) for s in _SPECS], dtype=object)
     spec_col[is_spec] = rng.choice(spec_texts, size=int(is_spec.sum()))
     chip[is_spec] = ""
-    # exporters follow the vendor
+    # exporters follow the vendor; a customer mostly buys a vendor's parts through one channel
     exporter = np.full(n, "", dtype=object)
     for vendor, options in _EXPORTERS.items():
         mask = (vendors == vendor) if vendor else ~np.isin(vendors, [v for v in _EXPORTERS if v])
-        exporter[mask] = _choice(rng, options, int(mask.sum()))
+        channel = _choice(rng, options, nc)[cust[mask]]
+        other = _choice(rng, options, int(mask.sum()))
+        exporter[mask] = np.where(rng.random(int(mask.sum())) < 0.75, channel, other)
     qty = np.exp(rng.uniform(0, np.log(2048), size=n)).astype(np.int64).astype(str).astype(object)
     qty[rng.random(n) < 0.05] = ""
     r = rng.random(n)

@@ -10,8 +10,16 @@ keeps, in the engine's order (end user, purchaser, ultimate consignee, intermedi
   effect, review policy, citation);
 - whether a party is the end user under another role (its name folded as ownership links match names), which
   gives it the end user's owners;
-- for each owner, in order: its percentage, its hits as above plus the listed name (an affiliate's effect names
-  its most restrictive owner), and which party, if any, bears the same name.
+- *inert* parties (no hit, no resemblance, not owned through the end user's owners) are left out of the key and of
+  the shipment decided for it: the engine reads a party only for its hits, resemblances, ownership and (not in a
+  batch) headquarters, so an inert party adds nothing but its own ``ROLE: clear`` entry to ``parties``, which
+  :func:`parties_text` puts back in its place. Where no end user and no other party is kept, one inert party stays
+  (last), so that the answer still shows whether the engine listed the parties at all;
+- for each owner with a hit, in order: its percentage, its hits as above plus the listed name (an affiliate's effect
+  names its most restrictive owner), and which party, if any, bears the same name; and whether any owner was
+  screened clean. A clean owner's share never counts (in a batch every owner owns the end user directly, so no
+  chain runs through it): it tells only that ownership was given (listed share 0 rather than unknown, and no
+  question about the ownership of an end user whose name resembles a listed group).
 
 Names and scores reach only the screening text columns, never the decision fields.
 """
@@ -19,8 +27,10 @@ Names and scores reach only the screening text columns, never the decision field
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from chipcontrol.batch.columns import SEP
 from chipcontrol.batch.decision import hits_text, party_hits_text
 from chipcontrol.model.shipment import OwnershipLink, PartyHit
 from chipcontrol.rules.ear import ownership
@@ -39,14 +49,28 @@ def _resembles_sig(hits: Sequence[PartyHit]) -> tuple[Any, ...]:
     return tuple((h.list, h.kind, h.review_policy, h.citation) for h in hits)
 
 
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """A line's parties reduced: signature id, layout id (roles in order, which inert), the screening texts, and
+    the parties its key's shipment keeps (role, name)."""
+
+    sig: int
+    layout: int
+    eu_hits: str | None
+    party_hits: str | None
+    kept: tuple[tuple[str, str], ...]
+
+
 class PartyTable:
     """Screens names once and interns party signatures (id 0: no party named at all)."""
 
     def __init__(self, screen: Screen) -> None:
         self._screen = screen
         self._done: dict[tuple[str, str], Screened] = {}
-        self._sigs: dict[tuple[Any, ...], int] = {(None, (), ()): 0}
+        self._sigs: dict[tuple[Any, ...], int] = {(None, (), False, (), False): 0}
         self._exp_sigs: dict[tuple[Any, ...], int] = {(): 0}
+        self._layouts: dict[tuple[tuple[str, bool], ...], int] = {(): 0}
+        self._layout_list: list[tuple[tuple[str, bool], ...]] = [()]
         self.screened = 0
 
     def screen(self, name: str, country: str | None) -> Screened:
@@ -59,15 +83,20 @@ class PartyTable:
             self.screened += 1
         return found
 
+    @property
+    def screened_table(self) -> dict[tuple[str, str], Screened]:
+        """Every screening done, by (name, country or "\\x00"), in the order done."""
+        return self._done
+
     def exporter(self, name: str, origin: str) -> int:
         """Signature of the exporter's hits (screened against the origin): a listed exporter's effect."""
         sig = tuple((h.list, h.kind, h.citation) for h in self.screen(name, origin)[0] if h.kind != "informational")
         return self._exp_sigs.setdefault(sig, len(self._exp_sigs))
 
     def parties(self, end_user: str | None, dest: str, others: Sequence[tuple[str, str]],
-                owners: Sequence[OwnershipLink]) -> tuple[int, str | None, str | None]:
-        """(signature id, the end user's hits text, the other parties' and owners' hits text) for one line's
-        parties: ``others`` are (role, name) in the engine's order."""
+                owners: Sequence[OwnershipLink]) -> Parties:
+        """One line's parties (``others``: (role, name) in the engine's order, the end user apart) as the key and
+        the screening texts need them."""
         eu_sig = None
         eu_text = None
         eu_key = ownership.key(end_user) if end_user is not None else None
@@ -76,18 +105,55 @@ class PartyTable:
             eu_sig = (_hit_sig(hits), _resembles_sig(res))
             eu_text = hits_text(hits)
         party_sigs = []
+        layout: list[tuple[str, bool]] = [("end_user", False)] if end_user is not None else []
+        kept: list[tuple[str, str]] = []
+        placeholder: tuple[str, str] | None = None
         screened: list[tuple[str, str, Sequence[PartyHit]]] = []
         for role, name in others:
             hits, res = self.screen(name, None)
-            party_sigs.append((role, _hit_sig(hits), _resembles_sig(res), ownership.key(name) == eu_key))
+            same = ownership.key(name) == eu_key
+            inert = not hits and not res and not (owners and same)
+            layout.append((role, inert))
+            if inert:
+                placeholder = placeholder or (role, name)
+            else:
+                party_sigs.append((role, _hit_sig(hits), _resembles_sig(res), same))
+                kept.append((role, name))
             screened.append((role, name, hits))
         names = [name for _, name in others]
         owner_sigs = []
+        clean_owner = False
         for link in owners:
             hits = self.screen(link.owner, None)[0]
-            same = names.index(link.owner) if link.owner in names else -1
-            owner_sigs.append((link.percent, _hit_sig(hits, with_name=True), same))
+            if hits:
+                same_name = names.index(link.owner) if link.owner in names else -1
+                owner_sigs.append((link.percent, _hit_sig(hits, with_name=True), same_name))
+            else:
+                clean_owner = True
             screened.append(("owner", link.owner, hits))
-        sig = (eu_sig, tuple(party_sigs), tuple(owner_sigs))
+        # one inert party stands in for all where nothing else would show whether the engine listed the parties
+        stand_in = placeholder if (end_user is None and not kept) else None
+        sig = (eu_sig, tuple(party_sigs), stand_in is not None, tuple(owner_sigs), clean_owner)
         sid = self._sigs.setdefault(sig, len(self._sigs))
-        return sid, eu_text, party_hits_text(screened)
+        lid = self._layouts.setdefault(tuple(layout), len(self._layouts))
+        if stand_in is not None:
+            kept.append(("intermediate_consignee", stand_in[1]))
+        return Parties(sid, lid, eu_text, party_hits_text(screened), tuple(kept))
+
+    def layout(self, lid: int) -> tuple[tuple[str, bool], ...]:
+        if len(self._layout_list) < len(self._layouts):
+            self._layout_list = sorted(self._layouts, key=self._layouts.__getitem__)
+        return self._layout_list[lid]
+
+
+def parties_text(layout: Sequence[tuple[str, bool]], entries: Sequence[str] | None) -> str | None:
+    """A line's ``parties`` column from the decision of its key, whose shipment left out the line's inert parties
+    (but perhaps one standing in for them, last): the kept parties' entries in order, ``ROLE: clear`` for each
+    inert one."""
+    if not entries:
+        return None
+    out: list[str] = []
+    kept = iter(entries)
+    for role, inert in layout:
+        out.append(f"{role}: clear" if inert else next(kept))
+    return SEP.join(out)

@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from chipcontrol.batch.columns import OUTPUT_SCHEMA, REJECT_SCHEMA
-from chipcontrol.batch.evaluate import Evaluator, PartyScreen
+from chipcontrol.batch.evaluate import Evaluator, PartyScreen, Pending
 from chipcontrol.batch.reader import file_format, read_input, sha256_file
 from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.rules.ruleset import Ruleset
@@ -120,14 +120,18 @@ def _write_frame(df: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
 def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Settings,
               rejects_path: str | Path | None = None, resume: bool = False, engine: str = "polars",
               chunk_size: int = 100_000, progress: Progress | None = None, screen: PartyScreen | None = None,
-              audit: bool = True, actor: str = "cli", spark_master: str = "local[2]") -> BatchResult:
-    """Evaluate every line of ``input_path`` into ``output_path`` (.csv or .parquet)."""
+              audit: bool = True, actor: str = "cli", spark_master: str = "local[2]",
+              workers: int | None = None) -> BatchResult:
+    """Evaluate every line of ``input_path`` into ``output_path`` (.csv or .parquet). ``workers``: processes that
+    decide new keys in parallel (polars engine; default: one per CPU)."""
     t0 = time.perf_counter()
     inp, out = Path(input_path), Path(output_path)
     if engine not in ENGINES:
         raise InvalidInput(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
     if chunk_size < 1:
         raise InvalidInput("chunk size must be at least 1")
+    if workers is not None and not 1 <= workers <= 64:
+        raise InvalidInput("workers must be between 1 and 64")
     file_format(out, "output")
     rej = Path(rejects_path) if rejects_path is not None else default_rejects_path(out)
     file_format(rej, "rejects file")
@@ -185,17 +189,15 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
                 manifest["audit_seq"], manifest["output_sha256"] = old["audit_seq"], old.get("output_sha256")
     work.mkdir(parents=True, exist_ok=True)
     _write_json(mpath, manifest)
-    ev = Evaluator(settings, screen=screen, ruleset=rs)
-    evaluate = ev.evaluate if engine == "polars" else ev.evaluate_rows
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    ev = Evaluator(settings, screen=screen, ruleset=rs, workers=n_workers if engine == "polars" else 1)
     done_lines = sum(int(v["read"]) for v in manifest["done"].values())
     if progress is not None:
         progress(done_lines, total)
-    t1 = time.perf_counter()
-    for i in range(n_chunks):
-        if str(i) in manifest["done"]:
-            continue
-        chunk = frame.slice(i * chunk_size, chunk_size)
-        lines, rejects = evaluate(chunk)
+
+    def finish(i: int, chunk: pl.DataFrame, result: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+        nonlocal done_lines
+        lines, rejects = result
         _write_frame(lines, work / _part(i))
         _write_frame(rejects, work / _rpart(i))
         manifest["done"][str(i)] = {"read": chunk.height, "lines": lines.height, "rejects": rejects.height}
@@ -203,6 +205,26 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
         done_lines += chunk.height
         if progress is not None:
             progress(done_lines, total)
+
+    t1 = time.perf_counter()
+    try:
+        # polars: a chunk is validated, screened and keyed while the workers decide the keys of the one before
+        started: tuple[int, pl.DataFrame, Pending] | None = None
+        for i in range(n_chunks):
+            if str(i) in manifest["done"]:
+                continue
+            chunk = frame.slice(i * chunk_size, chunk_size)
+            if engine != "polars":
+                finish(i, chunk, ev.evaluate_rows(chunk))
+                continue
+            pending = ev.start(chunk)
+            if started is not None:
+                finish(started[0], started[1], ev.finish(started[2]))
+            started = (i, chunk, pending)
+        if started is not None:
+            finish(started[0], started[1], ev.finish(started[2]))
+    finally:
+        ev.close()
     timings["evaluate"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     parts = [work / _part(i) for i in range(n_chunks)]

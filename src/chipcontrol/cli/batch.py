@@ -85,6 +85,8 @@ def run_cmd(
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="lines per resumable chunk")] = 100_000,
     view: Annotated[View | None, typer.Option("--view", help="enforced (default) or as_written")] = None,
     spark_master: Annotated[str, typer.Option("--spark-master", help="Spark master URL")] = "local[2]",
+    workers: Annotated[int | None, typer.Option("--workers", help="processes deciding in parallel (polars engine; "
+                                                "default: one per CPU)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="summary as table or json")] = "table",
 ) -> None:
     """Evaluate every line of INPUT; write decisions to OUTPUT and malformed lines to the rejects file."""
@@ -99,7 +101,8 @@ def run_cmd(
                             screening_threshold=settings.screening_threshold)
     with _progress_bar(sys.stderr.isatty() and engine != Engine.spark) as progress:
         res = run_batch(input_file, output, settings=settings, rejects_path=rejects, resume=resume,
-                        engine=engine.value, chunk_size=chunk_size, progress=progress, spark_master=spark_master)
+                        engine=engine.value, chunk_size=chunk_size, progress=progress, spark_master=spark_master,
+                        workers=workers)
     data: dict[str, Any] = res.to_dict()
     if fmt == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -122,8 +125,9 @@ def generate_cmd(
     malformed: Annotated[float, typer.Option("--malformed", help="share of lines given one defect (0..1)")] = 0.0,
     until: Annotated[str | None, typer.Option("--until", help="last shipment date (default today)")] = None,
 ) -> None:
-    """Write N synthetic shipment lines (catalogue chips and inline specs, weighted destinations, listed and
-    clean parties, dates from 2022-10-07)."""
+    """Write N synthetic order lines (customers with product baskets and buying channels, catalogue chips and inline
+    specs, weighted destinations, purchasers, consignees and owners listed and clean, some facts unknown, dates from
+    2022-10-07)."""
     from chipcontrol.batch.generate import write_shipments
     from chipcontrol.services import inputs
 

@@ -1,0 +1,228 @@
+"""Deciding many keys in parallel: worker processes that run ``check``'s own steps on the requests of the parent.
+
+For each key the parent sends the request ``check`` would get for its first line, the item and the decision date;
+a worker builds the shipment with ``assess.build_shipment`` (screening answered from the parent's results, sent
+ahead: every name is screened once, in the parent), classifies the item (cached) and runs ``determine`` in the
+configured view and, where ``check`` reports it, the other view — :func:`decide_shipment`, the function the parent
+uses in-process. Each worker is a fresh ``python -m chipcontrol.batch.workers`` process (never a fork of the parent,
+whose Polars threads make ``fork`` unsafe, and never a re-run of the caller's main module as ``multiprocessing``
+would do); it loads the bundled rules once, reads pickled messages on stdin, answers each on stdout, and lives as
+long as the pool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO, Any
+
+from chipcontrol.batch.columns import make_request
+from chipcontrol.batch.decision import Decision, from_determination
+from chipcontrol.model.decision import Classification
+from chipcontrol.model.shipment import PartyHit, Shipment
+from chipcontrol.model.spec import ChipSpec
+from chipcontrol.rules.ear.eccn_3a090 import classify
+from chipcontrol.rules.ear.license import determine
+from chipcontrol.rules.ruleset import Ruleset
+from chipcontrol.services import assess
+
+Task = tuple[int, dt.date, tuple[Any, ...], tuple[tuple[str, str], ...]]  # item id, date, request fields, kept
+Screened = tuple[tuple[PartyHit, ...], tuple[PartyHit, ...]]
+
+
+def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: Shipment,
+                    classification: Callable[[str], Classification]) -> Decision:
+    """The decision fields for one shipment on ``day``, as ``assess.check_item`` computes them."""
+    ctx = rs.context(day, view)
+    d = determine(spec, classification(view), ship, ctx)
+    other = None
+    if ctx.not_applied or any("enforced" not in v.views for v in ctx.versions_in_force):
+        other_view = "as_written" if view == "enforced" else "enforced"
+        other = determine(spec, classification(other_view), ship, rs.context(day, other_view))
+    return from_determination(d, other)
+
+
+# ------------------------------------------------------------------------------------------- in a worker
+_state: dict[str, Any] = {}
+
+
+def _screen(name: str, country: str | None) -> tuple[list[PartyHit], list[PartyHit]]:
+    hits, res = _state["screened"][(name, country or "\x00")]
+    return list(hits), list(res)
+
+
+def _decide_chunk(tasks: Sequence[Task]) -> list[Decision]:
+    rs: Ruleset = _state["rs"]
+    specs: dict[int, ChipSpec] = _state["specs"]
+    classes: dict[tuple[int, dt.date, str], Classification] = _state["classes"]
+    out = []
+    for item, day, fields, kept in tasks:
+        spec = specs[item]
+
+        def classification(view: str, item: int = item, spec: ChipSpec = spec, day: dt.date = day) -> Classification:
+            key = (item, day, view)
+            c = classes.get(key)
+            if c is None:
+                c = classes[key] = classify(spec, rs.context(day, view), _state["tf32"])
+            return c
+
+        ship = assess.build_shipment(make_request(fields, kept), _screen)[0]
+        out.append(decide_shipment(rs, _state["view"], spec, day, ship, classification))
+    return out
+
+
+def _write(stream: IO[bytes], obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack("<Q", len(data)) + data)
+    stream.flush()
+
+
+def _read(stream: IO[bytes]) -> Any:
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError
+    (n,) = struct.unpack("<Q", head)
+    return pickle.loads(stream.read(n))  # written by this module's other end, never outside data
+
+
+def _serve(view: str, tf32_bits: str) -> None:
+    """The worker's loop, until stdin closes: ("learn", items, screened) adds items and screening results;
+    ("decide", tasks) answers with the tasks' decisions."""
+    _state.update(rs=Ruleset.load(), view=view, tf32=tf32_bits, classes={}, specs={}, screened={})
+    while True:
+        try:
+            kind, *args = _read(sys.stdin.buffer)
+        except EOFError:
+            return
+        if kind == "learn":
+            _state["specs"].update(args[0])
+            _state["screened"].update(args[1])
+            _write(sys.stdout.buffer, None)
+        else:
+            _write(sys.stdout.buffer, _decide_chunk(args[0]))
+
+
+# ------------------------------------------------------------------------------------------- in the parent
+class WorkerError(RuntimeError):
+    pass
+
+
+class Job:
+    """Decisions being made: ``result()`` waits for them."""
+
+    def __init__(self, after: Job | None = None) -> None:
+        self.after = after
+        self._event = threading.Event()
+        self._decisions: list[Decision] = []
+        self.error: str | None = None
+
+    @classmethod
+    def done(cls, decisions: list[Decision]) -> Job:
+        job = cls()
+        job.set(None, decisions)
+        return job
+
+    def set(self, error: str | None, decisions: list[Decision]) -> None:
+        self.error, self._decisions = error, decisions
+        self.after = None
+        self._event.set()
+
+    def wait(self) -> None:
+        self._event.wait()
+
+    def result(self) -> list[Decision]:
+        self._event.wait()
+        if self.error is not None:
+            raise WorkerError(self.error)
+        return self._decisions
+
+
+class DecisionPool:
+    """``workers`` processes deciding tasks for the bundled ruleset, in one view and TF32 setting."""
+
+    def __init__(self, workers: int, view: str, tf32_bits: str) -> None:
+        self.workers = workers
+        self._procs = [subprocess.Popen([sys.executable, "-m", "chipcontrol.batch.workers", view, tf32_bits],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(workers)]
+        self._items_sent = 0
+        self._screened_sent = 0
+        self._last: Job | None = None
+
+    def submit(self, tasks: Sequence[Task], specs: Sequence[ChipSpec],
+               screened: Mapping[tuple[str, str], Screened]) -> Job:
+        """Start deciding ``tasks`` (after the jobs submitted before); ``specs`` (by item id) and ``screened`` (by
+        name and country, in the order learnt) only grow between calls, and each worker is sent what it has not
+        seen yet."""
+        items = {i: specs[i] for i in range(self._items_sent, len(specs))}
+        new = dict(list(screened.items())[self._screened_sent:])
+        self._items_sent, self._screened_sent = len(specs), len(screened)
+        step = max(32, min(1000, len(tasks) // (self.workers * 8) or 1))
+        chunks = [tasks[a:a + step] for a in range(0, len(tasks), step)]
+        job = Job(self._last)
+        self._last = job
+        threading.Thread(target=self._run, args=(job, chunks, items, new), daemon=True).start()
+        return job
+
+    def _run(self, job: Job, chunks: list[Sequence[Task]], items: dict[int, ChipSpec],
+             new: dict[tuple[str, str], Screened]) -> None:
+        prior = job.after
+        if prior is not None:
+            prior.wait()
+            if prior.error is not None:
+                job.set(prior.error, [])
+                return
+        results: list[list[Decision] | None] = [None] * len(chunks)
+        todo: queue.Queue[int] = queue.Queue()
+        for i in range(len(chunks)):
+            todo.put(i)
+        failed: list[str] = []
+
+        def feed(proc: subprocess.Popen[bytes]) -> None:
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                if items or new:
+                    _write(proc.stdin, ("learn", items, new))
+                    _read(proc.stdout)
+                while not failed:
+                    try:
+                        i = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    _write(proc.stdin, ("decide", chunks[i]))
+                    results[i] = _read(proc.stdout)
+            except (OSError, EOFError, ValueError) as exc:
+                failed.append(f"decision worker {proc.pid} stopped ({type(exc).__name__}; exit code {proc.poll()}); "
+                              "see its error above")
+
+        threads = [threading.Thread(target=feed, args=(p,), daemon=True) for p in self._procs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        job.set(failed[0] if failed else None, [d for part in results if part is not None for d in part])
+
+    def close(self) -> None:
+        if self._last is not None:
+            self._last.wait()
+        for p in self._procs:
+            if p.stdin is not None and not p.stdin.closed:
+                p.stdin.close()
+        for p in self._procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            if p.stdout is not None:
+                p.stdout.close()
+        self._procs = []
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], sys.argv[2])
