@@ -195,10 +195,11 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="the key's id (see ke
 
 
 def register(app: typer.Typer) -> None:
-    from chipcontrol.cli import desk
+    from chipcontrol.cli import desk, ownership
 
     app.command()(serve)
     app.add_typer(db_app, name="db")
     app.add_typer(audit_app, name="audit")
     app.add_typer(keys_app, name="keys")
     desk.register(app, audit_app)
+    ownership.register(app)
