@@ -200,12 +200,15 @@ def _line(i: str, **kw: str | None) -> dict[str, str | None]:
 
 WHOLE_TRANSACTION = [
     # every role, listed or clean
+    _line("p0"),
     _line("p1", purchaser="Huawei International Pte. Ltd."),
     _line("p2", ultimate_consignee="Sugon", purchaser="Arrowhead Compute Distribution Pte. Ltd."),
     _line("p3", intermediate_consignee="Straits Freight Forwarding Pte. Ltd.; Huawei International Pte. Ltd."),
     _line("p4", intermediate_consignee="Straits Freight Forwarding Pte. Ltd.;Rhine Air Cargo GmbH",
           ultimate_consignee=EU, purchaser=EU.upper()),
     _line("p5", exporter="Huawei Technologies Co., Ltd.", origin="SG", made_in="US"),
+    _line("p6", exporter="ADT Analog and Digital Technik"),
+    _line("p7", purchaser="ADT Analog and Digital Technik"),
     # ownership shapes: listed 51 %, aggregate of two listed owners, 49.99 % against 50 %, clean owners
     _line("o1", owners="Huawei International Pte. Ltd.=51;Kestrel Holdings Sdn. Bhd.=49"),
     _line("o2", owners="Huawei Technologies Co., Ltd.=30; Inspur Group Co., Ltd.=25"),
@@ -255,6 +258,7 @@ def test_whole_transaction_lines_equal_per_shipment() -> None:
         assert out.height == len(WHOLE_TRANSACTION)
     by = {r["line_id"]: r for r in out.iter_rows(named=True)}
     assert "purchaser: licence required" in by["p1"]["parties"]
+    assert by["p6"]["outcome"] == by["p7"]["outcome"] == "prohibited"  # a denied person in any role
     assert by["o1"]["affiliate"] and by["o1"]["listed_share"] == 51.0
     assert by["o2"]["listed_share"] == 55.0 and by["o2"]["affiliate"]
     assert by["o3"]["listed_share"] == 49.99 and not by["o3"]["affiliate"]

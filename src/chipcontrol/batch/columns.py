@@ -123,9 +123,11 @@ def answer_pairs(text: str) -> tuple[tuple[str, str], ...]:
 
 def parse_answers(text: str) -> tuple[str, str | None]:
     """-> (the answers as canonical JSON, the end user's headquarters if answered), validated as ``check``
-    validates ``--answer``."""
+    validates ``--answer``. The headquarters is left out of the JSON: ``check`` takes it as the end user's
+    headquarters when none is given, and never asks for it when one is."""
     given = assess._answers(assess.CheckRequest(destination="", answers=answer_pairs(text)))
-    return json.dumps(sorted(given.items()), ensure_ascii=False), given.get("end_user.headquarters")
+    hq = given.pop("end_user.headquarters", None)
+    return json.dumps(sorted(given.items()), ensure_ascii=False), hq
 
 
 def parse_origin(text: str) -> str:

@@ -89,8 +89,9 @@ class PartyTable:
         return self._done
 
     def exporter(self, name: str, origin: str) -> int:
-        """Signature of the exporter's hits (screened against the origin): a listed exporter's effect."""
-        sig = tuple((h.list, h.kind, h.citation) for h in self.screen(name, origin)[0] if h.kind != "informational")
+        """Signature of the exporter's hits (screened against the origin) that reach a decision: a prohibition
+        (a listing that requires a licence is only a warning for an exporter, not a covered role)."""
+        sig = tuple((h.list, h.kind, h.citation) for h in self.screen(name, origin)[0] if h.kind == "prohibited")
         return self._exp_sigs.setdefault(sig, len(self._exp_sigs))
 
     def parties(self, end_user: str | None, dest: str, others: Sequence[tuple[str, str]],
