@@ -196,6 +196,7 @@ def test_brand_reading_reaches_a_subsidiarys_english_listing() -> None:
     ("Zhongguo Dianzi Keji Jituan Gongsi Disan Shiba Yanjiu Suo",
      ["china", "electronic", "technology", "group", "38", "research", "institute"]),
     ("Gao Xin", ["gao", "xin"]),  # a person: syllables are not joined into a place
+    ("Tengxun Konggu Youxian Gongsi", ["tengxun"]),  # one letter from tongxun (通讯) and still a name
 ])
 def test_romanised_legal_forms_generic_words_and_places(raw: str, expected: list[str]) -> None:
     assert words(raw) == expected

@@ -249,8 +249,14 @@ def has_han(text: str) -> bool:
     return any(is_han(c) for c in text)
 
 
-_GENERIC_VOCAB = tuple(w for w in GENERIC_CANON if len(w) >= 6)
-_LEGAL_VOCAB = tuple(w for w in LEGAL_FORMS if " " not in w and len(w) >= 6)
+@lru_cache(maxsize=1)
+def _fuzzy_vocabularies() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Generic words and legal forms a misspelt word is matched against: not the romanised Chinese ones,
+    because Chinese names one letter apart are other names (Tengxun, Tencent, is not tongxun, 通讯)."""
+    roman = set(pinyin_lexicon())
+    generic = tuple(w for w in GENERIC_CANON if len(w) >= 6 and w not in roman)
+    legal = tuple(w for w in LEGAL_FORMS if " " not in w and len(w) >= 6 and w not in roman)
+    return generic, legal
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
 _ORDINAL_RE = re.compile(r"^\d+(st|nd|rd|th)$")
 NUMBER_WORDS: dict[str, str] = {
@@ -291,7 +297,8 @@ def _classify(word: str) -> tuple[str, str]:
         # a misspelt generic word ("technolgy", "sceince") or legal form ("limtied", "imited") is still
         # one, never distinctive: one edit (a swap counts as one) below 10 letters, two from 10
         limit = 1 if len(word) < 10 else 2
-        for vocab, kind in ((_GENERIC_VOCAB, "generic"), (_LEGAL_VOCAB, "legal")):
+        generic_vocab, legal_vocab = _fuzzy_vocabularies()
+        for vocab, kind in ((generic_vocab, "generic"), (legal_vocab, "legal")):
             best = process.extractOne(word, vocab, scorer=OSA.distance, score_cutoff=limit)
             if best is None or abs(len(best[0]) - len(word)) > limit:
                 continue
