@@ -7,7 +7,6 @@ result fragment.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -16,13 +15,12 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlparse
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from chipcontrol import __version__
-from chipcontrol.errors import ChipControlError, InvalidInput
+from chipcontrol.errors import ChipControlError
 from chipcontrol.services import audit, decide, inputs, keys, lab, ledger, specfile
 from chipcontrol.services.keys import Principal
 from chipcontrol.services.runtime import Runtime
@@ -172,56 +170,6 @@ def classify(request: Request, chip: OptText = None, spec: OptText = None, as_of
                        form=form)
     except ChipControlError as exc:
         return _result(request, who, "classify.html", "_error.html", error=exc, chips=_chip_names(), form=form)
-
-
-@router.get("/check", response_class=HTMLResponse)
-def check_form(request: Request, chip: str | None = None) -> HTMLResponse:
-    return _page(request, "check.html", _who(request), chips=_chip_names(), form={"chip": chip or "",
-                                                                                   "origin": "US"})
-
-
-def shipment_query(form: Any) -> decide.ShipmentQuery:
-    """The shipment query from a form, field by field from :class:`services.assess.CheckRequest`: a text field
-    by its name, a tuple field from every value of its name (or of its singular: ``end_use`` for ``end_uses``),
-    an int field parsed and held to the API's limits. New request fields need only a form input."""
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(decide.ShipmentQuery):
-        if str(f.type).startswith("tuple"):
-            raw = [*form.getlist(f.name), *form.getlist(f.name.rstrip("s"))]
-            values[f.name] = tuple(v.strip() for v in raw if isinstance(v, str) and v.strip())
-            continue
-        value = form.get(f.name)
-        text = _opt(value if isinstance(value, str) else None)
-        if text is None:
-            continue
-        if "int" in str(f.type):
-            try:
-                values[f.name] = int(text)
-            except ValueError:
-                raise InvalidInput(f"{f.name.replace('_', ' ')} {text!r} is not a whole number") from None
-        else:
-            values[f.name] = text
-    if "destination" not in values:
-        raise InvalidInput("destination code is empty")
-    values.setdefault("origin", "US")
-    return decide.ShipmentQuery(**values)
-
-
-@router.post("/check", response_class=HTMLResponse)
-async def check(request: Request) -> HTMLResponse:
-    who = _who(request)
-    raw = await request.form()
-    form: dict[str, Any] = {k: (v if isinstance(v, str) else "") for k, v in raw.items()}
-    form["end_uses"] = raw.getlist("end_use")
-    form.setdefault("origin", "US")
-    try:
-        ref = _item_ref(_opt(form.get("chip")), form.get("spec"))
-        q = shipment_query(raw)
-        data = await run_in_threadpool(decide.check, _rt(request), who, ref, q, as_of=_opt(form.get("as_of")),
-                                       view=_opt(form.get("view")))
-        return _result(request, who, "check.html", "_check.html", data=data, chips=_chip_names(), form=form)
-    except ChipControlError as exc:
-        return _result(request, who, "check.html", "_error.html", error=exc, chips=_chip_names(), form=form)
 
 
 @router.get("/screen", response_class=HTMLResponse)
@@ -421,7 +369,8 @@ def licence_page(request: Request, number: str, page: int = 1, voided: int | Non
 
 AUDIT_KINDS = ("classify", "check", "screen", "timeline", "chips", "licence.create", "shipment", "shipment.refused",
                "shipment.void", "batch", "key.create", "key.revoke", "lists.import", "lists.import.failed",
-               "lists.rescreen", "parties.import", "review.decide")
+               "lists.rescreen", "parties.import", "review.decide", "ownership.add", "ownership.update",
+               "ownership.remove", "ownership.import")
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -499,6 +448,15 @@ def summarise(rec: dict[str, Any]) -> str:
         return f"{r.get('parties')} parties re-screened: {r.get('new_hits')} new hit(s)"
     if kind == "parties.import":
         return f"{r.get('parties')} parties from {i.get('source')}: {r.get('hits')} hit(s)"
+    if kind in ("ownership.add", "ownership.update"):
+        e = (r.get("entries") or [{}])[0]
+        return f"{e.get('owner')} holds {e.get('percent')} % of {e.get('owned')}" + (
+            f" (supersedes {', '.join(map(str, r.get('superseded') or []))})" if r.get("superseded") else "")
+    if kind == "ownership.remove":
+        return f"removed: {r.get('owner')} holds {r.get('percent')} % of {r.get('owned')} ({i.get('reason')})"
+    if kind == "ownership.import":
+        return (f"{i.get('file')}: {r.get('added')} added, {r.get('updated')} updated, {r.get('unchanged')} "
+                "unchanged")
     return str(kind)
 
 
@@ -519,10 +477,12 @@ templates.env.globals["VALUE_CODES"] = {
 
 
 def install(app: FastAPI) -> None:
-    from chipcontrol.web import desk
+    from chipcontrol.web import check, desk, ownership
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(desk.router)
+    app.include_router(check.router)
+    app.include_router(ownership.router)
     app.include_router(router)
 
     async def not_signed_in(request: Request, exc: Exception) -> Response:
