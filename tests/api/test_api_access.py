@@ -49,6 +49,12 @@ ROUTES: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None]] = {
     ("GET", "/api/audit/{seq}/certificate"): ("viewer", None),
     ("POST", "/api/certificates/verify"): ("viewer", {"format": "x"}),
     ("GET", "/api/export/{dataset}"): ("viewer", None),
+    ("GET", "/api/ownership"): ("viewer", None),
+    ("GET", "/api/ownership/{entry_id}"): ("viewer", None),
+    ("POST", "/api/ownership"): ("analyst", {"owner": "Acl Holdings", "owned": "Acl Cloud", "percent": "51"}),
+    ("PATCH", "/api/ownership/{entry_id}"): ("analyst", {"percent": "40", "reason": "test"}),
+    ("POST", "/api/ownership/{entry_id}/remove"): ("analyst", {"reason": "test"}),
+    ("POST", "/api/ownership/import"): ("analyst", {"content": "owner,owned,percent\nA,B,5\n", "source": "t"}),
 }
 WRITES = [k for k in ROUTES if k[0] != "GET"]
 
@@ -56,7 +62,7 @@ WRITES = [k for k in ROUTES if k[0] != "GET"]
 def _path(path: str) -> str:
     return (path.replace("{number}", "ACL-1").replace("{seq}", "1").replace("{key_id}", "1")
             .replace("{change_id}", "1").replace("{item_id}", "1").replace("{shipment_id}", "1")
-            .replace("{dataset}", "licences"))
+            .replace("{dataset}", "licences").replace("{entry_id}", "1"))
 
 
 def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> Any:

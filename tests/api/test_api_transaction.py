@@ -205,3 +205,18 @@ def test_a_hit_two_people_cleared_is_left_out_but_named_in_the_review_summary(ap
     assert again["license_required"] is not True
     cleared = [r for r in again["review"] if r["item"] == item]
     assert cleared and cleared[0]["status"] == "false_positive"
+
+
+def test_control_characters_are_refused_before_any_lookup(api: Api) -> None:
+    """PostgreSQL cannot hold a NUL in text: names and filters are refused with a 400 before they reach it."""
+    h = api.h("analyst")
+    for method, path, kw in (
+        ("POST", "/api/check", {"json": {"chip": "NVIDIA H20", "destination": "CN", "purchaser": "Acme\x00Corp"}}),
+        ("POST", "/api/check", {"json": {"chip": "NVIDIA H20", "destination": "CN", "end_user": "Acme",
+                                         "owners": ["Evil\x00Holding=10"]}}),
+        ("GET", "/api/ownership", {"params": {"owner": "a\x00b"}}),
+        ("POST", "/api/ownership", {"json": {"owner": "A\x00", "owned": "B", "percent": "5"}}),
+        ("POST", "/api/ownership", {"json": {"owner": "A", "owned": "B", "percent": "5", "source": "x\x00"}}),
+    ):
+        r = api.client.request(method, path, headers=h, **kw)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_input", (path, r.text)

@@ -143,7 +143,17 @@ def _request_parties(query: ShipmentQuery) -> tuple[list[str], list[str]]:
         links = read_ownership_file(query.ownership_file)
         names += [link.owner for link in links]
         given += [link.owned for link in links]
-    return [" ".join(n.split()) for n in names], [" ".join(n.split()) for n in given]
+    return _names(names), _names(given)
+
+
+def _names(names: list[str]) -> list[str]:
+    """Names as the engine reads them (the same one-line refusal of control characters, before any lookup)."""
+    out = []
+    for n in names:
+        name = inputs.parse_party(n, "party") if n.strip() else None
+        if name is not None:
+            out.append(name)
+    return out
 
 
 def with_register(rt: Runtime, query: ShipmentQuery) -> tuple[ShipmentQuery, list[dict[str, Any]]]:
