@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -188,6 +189,34 @@ def make_request(fields: Sequence[Any], kept: Sequence[tuple[str, str]] | None =
         ultimate_consignee=consignee, intermediate_consignees=intermediates,
         owners=tuple(cells(owners)) if owners else (), made_in=made_in, region=region,
         answers=answer_pairs(answers) if answers else ())
+
+
+#: A key's request from its first line's *parsed* fields, in the order :func:`canonical_request` takes them.
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "destination", "origin", "end_user", "end_user_hq", "exporter", "quantity", "end_use", "owners", "made_in",
+    "region", "answers")
+
+
+@lru_cache(maxsize=4096)
+def _answer_items(facts: str) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), str(v)) for k, v in json.loads(facts))
+
+
+def canonical_request(fields: Sequence[Any], kept: Sequence[tuple[str, str]]) -> assess.CheckRequest:
+    """The request for a key, from its first line's fields as parsed (country codes, folded names, the effective
+    headquarters, the answers less the headquarters as canonical JSON, the quantity only where the key holds it,
+    the owners cell as given) and the purchaser and consignees that can reach the decision: ``build_shipment``
+    makes the same shipment of it as of the line's own text (parsing parsed values changes nothing), and keys that
+    differ only in their date get the very same request."""
+    dest, origin, end_user, hq, exporter, qty, end_uses, owners, made_in, region, facts = fields
+    named = dict(kept[:2])
+    return assess.CheckRequest(
+        destination=dest, origin=origin, end_user=end_user, end_user_hq=hq, exporter=exporter, quantity=qty,
+        end_uses=tuple(end_uses.split(";")) if end_uses else (), purchaser=named.get("purchaser"),
+        ultimate_consignee=named.get("ultimate_consignee"),
+        intermediate_consignees=tuple(n for r, n in kept if r == "intermediate_consignee"),
+        owners=tuple(cells(owners)) if owners else (), made_in=made_in, region=region,
+        answers=_answer_items(facts) if facts else ())
 
 
 # ------------------------------------------------------------------------------------------- frames

@@ -46,11 +46,11 @@ from chipcontrol.batch.columns import (
 )
 from chipcontrol.batch.decision import Decision, from_check, hits_text, party_hits_text
 from chipcontrol.batch.parties import Parties, PartyTable, Screen, parties_text
-from chipcontrol.batch.workers import DecisionPool, Job, decide_shipment
+from chipcontrol.batch.workers import DecisionPool, Job, decide_shipment, shipment_for
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.model.decision import Classification
-from chipcontrol.model.shipment import OwnershipLink, PartyHit
+from chipcontrol.model.shipment import OwnershipLink, PartyHit, Shipment
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ear.eccn_3a090 import classify
 from chipcontrol.rules.ear.license import exporter_matches, obligation_covers_item
@@ -69,9 +69,9 @@ _KEY_COLUMNS = ("item_id", "period", "dest", "origin_n", "region_n", "made_n", "
                 "exp_sig", "end_uses", "party_sig", "qty_key")
 _NONE = "\x00"  # stands for "not given" inside composite text keys (cleaned text never holds control characters)
 _LPP_CAP = "ear.part_740.ai_diffusion.lpp_tpp_per_year"
-# the request fields (columns.REQUEST_FIELDS) as the valid-lines frame names them
-_REQUEST_COLUMNS = ("destination", "origin", "end_user", "end_user_hq", "exporter", "qty", "end_uses", "purchaser",
-                    "ultimate_consignee", "intermediate_consignee", "owners", "made_in", "region", "answers")
+# a key's request fields (columns.CANONICAL_FIELDS) as the valid-lines frame names them
+_REQUEST_COLUMNS = ("dest", "origin_n", "eu", "hq", "exp", "qty_req", "end_uses", "owners", "made_n", "region_n",
+                    "facts")
 _DECISION_FRAME = {**DECISION_TYPES, "parties": pl.List(pl.String)}  # a key's party entries, joined per line
 _US = "\x1f"  # between the parts of a composite key
 _RS = "\x1e"  # between the names of one multi-valued cell inside a composite key
@@ -164,6 +164,7 @@ class Evaluator:
         self.workers = workers
         self._pool: DecisionPool | None = None
         self._deciding: set[tuple[Any, ...]] = set()  # keys a started frame is deciding
+        self._ships: dict[assess.CheckRequest, Shipment] = {}
         self.rs = ruleset or Ruleset.load()
         self.catalog = catalog or Catalog.load()
         if screen is None:
@@ -338,11 +339,10 @@ class Evaluator:
         return found
 
     # --------------------------------------------------------------------------------------- deciding
-    def decide(self, item: int, period: int, fields: Sequence[Any],
-               kept: Sequence[tuple[str, str]] | None = None) -> Decision:
+    def decide(self, item: int, period: int, fields: Sequence[Any], kept: Sequence[tuple[str, str]]) -> Decision:
         """One decision with the real engine, as ``assess.check_item`` makes it for a line with this key (its
-        request fields, ``columns.make_request``)."""
-        ship, _, _ = assess.build_shipment(C.make_request(fields, kept), self._screen_cached)
+        request: ``columns.canonical_request``)."""
+        ship = shipment_for(C.canonical_request(fields, kept), self._screen_cached, self._ships)
         self.stats.keys_evaluated += 1
         return decide_shipment(self.rs, self.settings.view, self._items.specs[item], self._bp[period], ship,
                                lambda view: self._classification(item, period, view))
@@ -445,8 +445,10 @@ class Evaluator:
         reps = ok.unique(subset=list(_KEY_COLUMNS), keep="first", maintain_order=True)
         keys_seen = reps.select(_KEY_COLUMNS).rows()
         missing = [i for i, k in enumerate(keys_seen) if k not in self._decisions and k not in self._deciding]
+        todo = reps[missing].with_columns(pl.when(pl.col("qty_key").is_not_null()).then(pl.col("qty"))
+                                          .alias("qty_req"))
         tasks = [(item, period, tuple(fields), self._combos[combo].kept) for item, period, combo, *fields
-                 in reps[missing].select("item_id", "period", "combo", *_REQUEST_COLUMNS).rows()]
+                 in todo.select("item_id", "period", "combo", *_REQUEST_COLUMNS).rows()]
         new_keys = [keys_seen[i] for i in missing]
         self._deciding.update(new_keys)
         return Pending(ok, reps.select(_KEY_COLUMNS), rejects, keys_seen, new_keys, self._submit(tasks))

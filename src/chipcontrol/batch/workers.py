@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
-from chipcontrol.batch.columns import make_request
+from chipcontrol.batch.columns import canonical_request
 from chipcontrol.batch.decision import Decision, from_determination
 from chipcontrol.model.decision import Classification
 from chipcontrol.model.shipment import PartyHit, Shipment
@@ -46,6 +46,20 @@ def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: 
         other_view = "as_written" if view == "enforced" else "enforced"
         other = determine(spec, classification(other_view), ship, rs.context(day, other_view))
     return from_determination(d, other)
+
+
+_SHIPS_MAX = 20_000
+
+
+def shipment_for(req: assess.CheckRequest, screen: Callable[[str, str | None], Any],
+                 cache: dict[assess.CheckRequest, Shipment]) -> Shipment:
+    """``assess.build_shipment`` for a request, remembered (keys that differ only in their date share it)."""
+    ship = cache.get(req)
+    if ship is None:
+        if len(cache) >= _SHIPS_MAX:
+            cache.clear()
+        ship = cache[req] = assess.build_shipment(req, screen)[0]
+    return ship
 
 
 # ------------------------------------------------------------------------------------------- in a worker
@@ -72,7 +86,7 @@ def _decide_chunk(tasks: Sequence[Task]) -> list[Decision]:
                 c = classes[key] = classify(spec, rs.context(day, view), _state["tf32"])
             return c
 
-        ship = assess.build_shipment(make_request(fields, kept), _screen)[0]
+        ship = shipment_for(canonical_request(fields, kept), _screen, _state["ships"])
         out.append(decide_shipment(rs, _state["view"], spec, day, ship, classification))
     return out
 
@@ -94,7 +108,7 @@ def _read(stream: IO[bytes]) -> Any:
 def _serve(view: str, tf32_bits: str) -> None:
     """The worker's loop, until stdin closes: ("learn", items, screened) adds items and screening results;
     ("decide", tasks) answers with the tasks' decisions."""
-    _state.update(rs=Ruleset.load(), view=view, tf32=tf32_bits, classes={}, specs={}, screened={})
+    _state.update(rs=Ruleset.load(), view=view, tf32=tf32_bits, classes={}, specs={}, screened={}, ships={})
     while True:
         try:
             kind, *args = _read(sys.stdin.buffer)
