@@ -218,3 +218,11 @@ def test_generated_chinese_data_is_up_to_date() -> None:
     res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "screening_zh_data.py"), "--check"],
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
+
+
+def test_other_usual_translation_of_a_dictionary_word() -> None:
+    # 研究所 is "Research Institute" (CETC) or "Institute" (CAS); 中国 = "Chinese" as in the Academy's name
+    assert compare_names("中国科学院计算技术研究所", "Chinese Academy of Sciences Institute of Computing Technology") >= 0.95
+    assert compare_names("中国电子科技集团公司第十三研究所",
+                         "China Electronics Technology Group Corporation 13th Research Institute") >= 0.95
+    assert compare_names("中国科学院计算技术研究所", "Chinese Academy of Sciences Institute of Physics") < 0.8

@@ -14,8 +14,9 @@
   as one token with every syllable kept (新芯 = "xinxin", 创新 inside a name = "chuangxin"):
   a single character is never split out of a name and never translated on its own.
 
-hint: ``legal`` (legal form), ``generic`` / ``place`` (dictionary word, translated in mode
-"dict", romanised in mode "pinyin"), ``number``, ``han`` (romanised name).
+hint: ``legal`` (legal form), ``generic`` / ``term`` / ``place`` (dictionary word, translated in mode
+"dict", romanised in mode "pinyin", translated the other usual way in mode "alt": 研究所 "research
+institute" / "institute", 科技 "technology" / "science technology"), ``number``, ``han`` (romanised name).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class LexWord:
     kind: str  # legal | generic | term | place | admin
     english: str
     pinyin: str = ""  # toneless, syllables joined (data column, kept in step with :func:`pinyin` by a test)
+    alt: str | None = None  # another usual English rendering (研究所 "institute"; "" = left out), if any
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +69,8 @@ def lexicon() -> dict[str, LexWord]:
         if not line.strip() or line.startswith("#"):
             continue
         word, kind, english, *rest = line.split("\t")
-        out[word] = LexWord(word, kind, english, rest[0] if rest else "")
+        primary, _, alt = english.partition("|")
+        out[word] = LexWord(word, kind, primary, rest[0] if rest else "", alt if "|" in english else None)
     return out
 
 
@@ -297,7 +300,8 @@ def ordinal(n: int) -> str:
 @lru_cache(maxsize=65536)
 def han_pieces(run: str, mode: str = "dict") -> tuple[tuple[str, str, str], ...]:
     """Analyse one Han run (see the module docstring). ``mode``: "dict" translates dictionary words
-    to English; "pinyin" romanises them (集成电路 -> "jichengdianlu", to meet pinyin aliases)."""
+    to English; "pinyin" romanises them (集成电路 -> "jichengdianlu", to meet pinyin aliases); "alt" uses
+    the lexicon's other usual English rendering where it has one."""
     run = to_simplified(run)
     lex = lexicon()
     merged = _merge(_classify_words(segment(run)))
@@ -359,6 +363,9 @@ def _render(merged: list[tuple[str, str]], mode: str, lex: dict[str, LexWord]) -
             lw = lex.get(base)
             if mode == "pinyin" or lw is None:
                 out.append((pinyin(base), text, kind))
+            elif mode == "alt" and lw.alt is not None:
+                if lw.alt:
+                    out.append((lw.alt, text, kind))
             else:
                 out.append((lw.english, text, kind))
         elif kind == "ordinal":

@@ -424,12 +424,14 @@ def compare_names(a: str, b: str) -> float:
 
 
 def _variants(text: str, df: dict[str, int] | None) -> list[_Name]:
-    """The query as analysed: Han script gives a translated and a pure-pinyin variant."""
+    """The query as analysed: Han script gives a translated, a pure-pinyin and an otherwise-translated
+    variant (研究所 "institute", 科技 "science and technology", 集团 left out)."""
     out = [_prepare(text, df)]
     if has_han(text):
-        alt = _prepare(text, df, "pinyin")
-        if alt.key != out[0].key:
-            out.append(alt)
+        for mode in ("pinyin", "alt"):
+            v = _prepare(text, df, mode)
+            if all(v.key != o.key for o in out):
+                out.append(v)
     return out
 
 

@@ -249,6 +249,9 @@ def has_han(text: str) -> bool:
     return any(is_han(c) for c in text)
 
 
+_PLACE_CANON = {"chinese": "china", "prc": "china"}  # "Chinese Academy of Sciences" = 中国科学院
+
+
 @lru_cache(maxsize=1)
 def _fuzzy_vocabularies() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Generic words and legal forms a misspelt word is matched against: not the romanised Chinese ones,
@@ -292,7 +295,7 @@ def _classify(word: str) -> tuple[str, str]:
     if canon is not None:
         return canon, "generic"
     if word in PLACES:
-        return word, "place"
+        return _PLACE_CANON.get(word, word), "place"
     if len(word) >= 6 and word.isalpha():
         # a misspelt generic word ("technolgy", "sceince") or legal form ("limtied", "imited") is still
         # one, never distinctive: one edit (a swap counts as one) below 10 letters, two from 10
