@@ -222,7 +222,8 @@ def test_generated_chinese_data_is_up_to_date() -> None:
 
 def test_other_usual_translation_of_a_dictionary_word() -> None:
     # 研究所 is "Research Institute" (CETC) or "Institute" (CAS); 中国 = "Chinese" as in the Academy's name
-    assert compare_names("中国科学院计算技术研究所", "Chinese Academy of Sciences Institute of Computing Technology") >= 0.95
+    cas = "Chinese Academy of Sciences Institute of Computing Technology"
+    assert compare_names("中国科学院计算技术研究所", cas) >= 0.95
     assert compare_names("中国电子科技集团公司第十三研究所",
                          "China Electronics Technology Group Corporation 13th Research Institute") >= 0.95
     assert compare_names("中国科学院计算技术研究所", "Chinese Academy of Sciences Institute of Physics") < 0.8
