@@ -427,11 +427,10 @@ def _variants(text: str, df: dict[str, int] | None) -> list[_Name]:
     """The query as analysed: Han script gives a translated, a pure-pinyin and an otherwise-translated
     variant (研究所 "institute", 科技 "science and technology", 集团 left out)."""
     out = [_prepare(text, df)]
-    if has_han(text):
-        for mode in ("pinyin", "alt"):
-            v = _prepare(text, df, mode)
-            if all(v.key != o.key for o in out):
-                out.append(v)
+    for mode in ("pinyin", "alt") if has_han(text) else ("alt",):
+        v = _prepare(text, df, mode)
+        if all(v.key != o.key for o in out):
+            out.append(v)
     return out
 
 

@@ -110,7 +110,7 @@ def _segments(text: str, mode: str) -> list[tuple[str, str, str]]:
             j = i
             while j < n and not is_han(text[j]):
                 j += 1
-            pieces.extend(_latin_pieces(_fold_latin(text[i:j]).split()))
+            pieces.extend(_latin_pieces(_fold_latin(text[i:j]).split(), mode))
             i = j
     return pieces
 
@@ -187,7 +187,7 @@ def _pinyin_ordinals(words: list[str]) -> dict[int, tuple[int, str]]:
 _PINYIN_JOIN = 6  # "You Xian Ze Ren Gong Si"
 
 
-def _latin_pieces(words: list[str]) -> list[tuple[str, str, str]]:
+def _latin_pieces(words: list[str], mode: str = "dict") -> list[tuple[str, str, str]]:
     """Latin words, with romanised Chinese legal forms, generic words and places recognised as such
     ("Haiguang Xinxi Jishu Youxian Gongsi" = "haiguang information technology"; "Ban Dao Ti" = semiconductor;
     "Shenzhen Shi": the administrative suffix after a place joins it). Separate syllables are joined into a
@@ -231,6 +231,10 @@ def _latin_pieces(words: list[str]) -> list[tuple[str, str, str]]:
             if kind == "admin":  # "Guian Xinqu": the word before an administrative suffix is a place
                 if out and out[-1][2] == "":
                     out[-1] = (out[-1][0], out[-1][0], "place")
+                continue
+            if mode == "alt" and lw.alt is not None:
+                if lw.alt:
+                    out.append((lw.alt, orig, kind))
                 continue
             out.append((lw.english, orig, kind))
             if kind == "place":  # "Shenzhen Shi", "Guian Xinqu"
