@@ -317,12 +317,24 @@ def _check_whole(kept: Sequence[OwnershipLink], new: Sequence[OwnershipLink]) ->
             lo = mid + 1
         except InvalidInput:
             hi = mid
+    links = [*kept, *new[:lo]]
     try:
-        ownership.validate([*kept, *new[:lo]])
+        ownership.validate(links)
     except InvalidInput as exc:
-        msg, origin = str(exc), new[lo - 1].origin
-        raise InvalidInput(msg if not origin or msg.startswith(origin) else f"{origin}: {msg}") from None
+        raise InvalidInput(_blame(str(exc), new[lo - 1].origin, {link.origin for link in links if link.origin})
+                           ) from None
     raise InvalidInput("the ownership register would not be consistent")  # pragma: no cover
+
+
+def _blame(msg: str, culprit: str, origins: set[str]) -> str:
+    """The rules' message led by the row that makes the register fail; another row it names (the first link of a
+    cycle) moves to the end when it is a register entry, and goes when it is a line of the same file."""
+    named = next((o for o in sorted(origins, key=len, reverse=True) if msg.startswith(f"{o}: ")), None)
+    if named == culprit or not culprit:
+        return msg
+    body = msg[len(named) + 2:] if named else msg
+    same_file = named is not None and named.rsplit(":", 1)[0] == culprit.rsplit(":", 1)[0]
+    return f"{culprit}: {body}" + (f" (with {named})" if named and not same_file else "")
 
 
 def _new_row(p: _Parsed, who: Principal, now: str, supersedes: OwnershipEntry | None) -> OwnershipEntry:
