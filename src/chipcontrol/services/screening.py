@@ -16,7 +16,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
@@ -89,6 +88,8 @@ def _load_cached(path: Path) -> Screener | None:
 
 
 def _write_cache(directory: Path, path: Path, scr: Screener) -> None:
+    import tempfile  # only when the cache is written (its import costs ~20 ms of every cold start)
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".screening-index-")
