@@ -252,12 +252,6 @@ def screened_parties(data: dict[str, Any]) -> list[tuple[str, str | None, list[d
     return out
 
 
-def _hit_dict(h: PartyHit) -> dict[str, Any]:
-    return {"list": h.list, "listed_name": h.listed_name, "score": round(h.score, 4), "kind": h.kind,
-            "detail": h.detail, "citation": h.citation.short(), "entry_id": h.entry_id,
-            "entry_version": h.entry_version, "review_policy": h.review_policy}
-
-
 def _review_rows(rt: Runtime, data: dict[str, Any], source: str, seen: dict[str, list[PartyHit]] | None = None
                  ) -> tuple[tuple[type[Base], dict[str, Any]], ...]:
     """Known parties and review items for every party screened (owners included, from ``seen``), in the decision's
@@ -275,7 +269,8 @@ def _review_rows(rt: Runtime, data: dict[str, Any], source: str, seen: dict[str,
         rows.append((KnownParty, lists.party_row(name, country, source)))
         if seen is not None and name in seen:
             shown = {h.get("entry_id") for h in hits or []}
-            hits = [*(hits or []), *(_hit_dict(h) for h in seen[name] if h.entry_id and h.entry_id not in shown)]
+            cleared = [review.party_hit_json(h) for h in seen[name] if h.entry_id and h.entry_id not in shown]
+            hits = [*(hits or []), *cleared]
         if hits is None:
             hits = screen_party(name, country, threshold=rt.settings.screening_threshold)["hits"]
         if not hits:

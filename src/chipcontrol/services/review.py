@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from chipcontrol import screening as screening_pkg
 from chipcontrol.errors import Conflict, InvalidInput, NotFound
+from chipcontrol.model.shipment import PartyHit
 from chipcontrol.screening.semantics import BLOCKING_EFFECTS, LISTS
 from chipcontrol.services.keys import Principal
 from chipcontrol.settings import Settings
@@ -131,6 +132,31 @@ def enqueue(session: Session, found: Sequence[Sighting], source: str, audit_seq:
     rows = [{**item_row(s, source), "audit_seq": audit_seq, "created_at": audit_store.utc_now()} for s in found]
     conn = session.connection()
     conn.execute(audit_store.insert_ignoring_duplicates(conn.dialect.name, ReviewItem), rows)
+
+
+def party_hit_json(h: PartyHit) -> dict[str, Any]:
+    """A licence engine hit (:class:`PartyHit`) as the queue reads hits: list, listed name, score, entry id and
+    version."""
+    return {"list": h.list, "listed_name": h.listed_name, "score": round(h.score, 4), "kind": h.kind,
+            "detail": h.detail, "citation": h.citation.short(), "entry_id": h.entry_id,
+            "entry_version": h.entry_version, "review_policy": h.review_policy}
+
+
+def enqueue_screened(store: Store, found: Iterable[tuple[str, str | None, Sequence[dict[str, Any] | PartyHit]]],
+                     source: str = "batch", audit_seq: int | None = None) -> int:
+    """Queue the hits of many screened parties at once (a batch run: ``(party, country, hits)`` per distinct party,
+    hits as screening dicts or engine ``PartyHit``s) in one write transaction, pointing at the run's audit record.
+    A (party, entry, version) already queued keeps its item and decision. Returns the number of listings queued."""
+    if source not in SOURCES:
+        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+    found_all = [s for party, country, hits in found
+                 for s in sightings(party, country, [party_hit_json(h) if isinstance(h, PartyHit) else h
+                                                     for h in hits])]
+    if found_all:
+        with store.write() as session:
+            for i in range(0, len(found_all), 5000):
+                enqueue(session, found_all[i:i + 5000], source, audit_seq)
+    return len(found_all)
 
 
 def overlay(store: Store, party: str, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
