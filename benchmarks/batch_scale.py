@@ -35,7 +35,7 @@ def _peak_mib() -> float:
 
 def one(src: str, out: str, engine: str, workers: str) -> dict[str, Any]:
     """Runs in a child process: one batch, timed from a cold start."""
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), os.times()
     from chipcontrol.batch.runner import run_batch
     from chipcontrol.rules.ruleset import Ruleset
     from chipcontrol.settings import Settings
@@ -43,7 +43,10 @@ def one(src: str, out: str, engine: str, workers: str) -> dict[str, Any]:
     res = run_batch(src, out, settings=Settings.from_env(), engine=engine,
                     workers=int(workers) if workers != "-" else None)
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": time.perf_counter() - t0, "lines": res.lines, "rejects": res.rejects,
+    cpu1 = os.times()
+    cpu = (cpu1.user - cpu0.user + cpu1.system - cpu0.system, cpu1.children_user - cpu0.children_user
+           + cpu1.children_system - cpu0.children_system)
+    return {"seconds": time.perf_counter() - t0, "cpu": cpu, "lines": res.lines, "rejects": res.rejects,
             "keys": res.keys_evaluated, "screened": res.parties_screened, "timings": res.timings,
             "peak_mib": _peak_mib(), "worker_peak_mib": peak_children, "audit_seq": res.audit_seq,
             "output_sha256": res.output_sha256, "ruleset_hash": Ruleset.load().hash}
@@ -118,7 +121,8 @@ def main() -> None:
                 r.update(n=n, kind=kind, load=f"{before} -> {_load()}")
                 rows.append(r)
                 t = r["timings"]
-                print(f"  {kind:<18} {r['seconds']:6.1f} s  {n / r['seconds']:>9,.0f} lines/s  peak "
+                print(f"  {kind:<18} {r['seconds']:6.1f} s  {n / r['seconds']:>9,.0f} lines/s  CPU {r['cpu'][0]:.0f} s "
+                      f"+ workers {r['cpu'][1]:.0f} s  peak "
                       f"{r['peak_mib']:,.0f} MiB (+workers {r['worker_peak_mib']:,.0f})  {r['keys']:,} distinct "
                       f"decisions, {r['screened']:,} names screened; read {t.get('read', 0):.1f} s, evaluate "
                       f"{t.get('evaluate', 0):.1f} s, write {t.get('write', 0):.1f} s; load {r['load']}", flush=True)

@@ -177,3 +177,10 @@ def test_rejects_record_keeps_the_fields(tmp_path: Path) -> None:
     record = json.loads(rejects.row(0, named=True)["record"])
     assert record["destination"] == "ZZ" and record["end_user"] == "Someone"
     assert read_input(tmp_path / "in.csv")[0].height == 1
+
+
+def test_cli_workers_must_be_a_sensible_number(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    src = tmp_path / "s.csv"
+    src.write_text(HEADER + "w1,NVIDIA H20 (HGX),1,CN,,,,2025-06-01\n")
+    bad = cli("batch", str(src), "-o", str(tmp_path / "o.csv"), "--workers", "0")
+    assert bad.code == 2 and bad.err.count("\n") == 1 and "workers" in bad.err

@@ -10,16 +10,20 @@ A batch of lines is evaluated in four steps:
    purchaser, consignees and owners without a country, the exporter against the origin), and reduce each line's
    parties to a signature of what reaches a decision (:mod:`chipcontrol.batch.parties`).
 3. **Key** every line by everything ``determine`` reads: item, decision period (see :func:`decision_dates`),
-   destination, origin, region, place of production, end-user headquarters, answers, the obligations the exporter
-   name matches (or no exporter named), the exporter's hits, declared end uses, the parties' signature, and the
-   quantity *only* where License Exception LPP can read it.
-4. **Decide** each distinct key once with the real engine: the first line with that key is built into a shipment
-   by ``assess.build_shipment`` exactly as ``check`` builds it, then ``classify``, ``determine`` and the other view
-   as ``check_item`` runs them; the decisions are joined back onto the lines.
+   destination, origin, region, place of production, end-user headquarters, answers, the parties' signature,
+   declared end uses, the exporter's prohibiting hits, the exporter-specific letters its name matches (or none
+   named) where a letter in force covers the item, and the quantity only where License Exception LPP reads it
+   (as within the cap or not).
+4. **Decide** each distinct key once with the real engine: its first line's parsed fields make the request
+   (``columns.canonical_request``), ``assess.build_shipment`` builds the shipment exactly as ``check`` builds it,
+   then ``classify``, ``determine`` and the other view as ``check_item`` runs them — in this process, or in worker
+   processes (:mod:`chipcontrol.batch.workers`) while the next frame is keyed; the decisions are joined back onto
+   the lines.
 
 What a key leaves out (names, scores, the exporter's spelling, the exact date inside a period, the quantity outside
-LPP) appears only in free text (details, warnings, the screening columns), never in the decision fields.
-``tests/batch`` compares every field with ``check_item`` line by line.
+LPP, inert parties) appears only in free text (details, warnings, the screening columns) or, for inert parties, as
+their own ``ROLE: clear`` entry, never in a decision field. ``tests/batch`` compares every field with ``check_item``
+line by line.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ from chipcontrol.settings import Settings
 INPUT_COLUMNS, REQUIRED_COLUMNS, SEP = C.INPUT_COLUMNS, C.REQUIRED_COLUMNS, C.SEP
 PartyScreen = Screen
 __all__ = ["DECISION_FIELDS", "INPUT_COLUMNS", "OUTPUT_SCHEMA", "REJECT_SCHEMA", "REQUIRED_COLUMNS", "SEP",
-           "EvalStats", "Evaluator", "decision_dates"]
+           "EvalStats", "Evaluator", "Pending", "decision_dates"]
 
 _KEY_COLUMNS = ("item_id", "period", "dest", "origin_n", "region_n", "made_n", "hq", "facts", "exp_class",
                 "exp_sig", "end_uses", "party_sig", "qty_key")

@@ -48,7 +48,7 @@ def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: 
     return from_determination(d, other)
 
 
-_SHIPS_MAX = 20_000
+_SHIPS_MAX = 5_000
 
 
 def shipment_for(req: assess.CheckRequest, screen: Callable[[str, str | None], Any],
