@@ -110,12 +110,18 @@ def prepare_classify(rt: Runtime, who: Principal, item_ref: ItemRef, *, as_of: s
 
 class _Screening:
     """The party screener a decision uses: the lists in force, less the hits a person cleared as false positives
-    while the entry is unchanged (``review.cleared_entries``). It remembers every name it screened with all its
-    hits, cleared ones included, so the review queue and the answer's ``review`` summary still name them."""
+    while the entry is unchanged (``review.cleared_entries``; the names foreseen are looked up in one query). It
+    remembers every name it screened with all its hits, cleared ones included, so the review queue and the answer's
+    ``review`` summary still name them."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, names: list[str]) -> None:
         self.seen: dict[str, list[PartyHit]] = {}
         base = default_party_screener()
+        known = review.cleared_for(rt.store, names)
+
+        def cleared(name: str) -> dict[str, str]:
+            found = known.get(name)
+            return found if found is not None else review.cleared_entries(rt.store, name)
 
         def recording(name: str, country: str | None) -> tuple[list[PartyHit], list[PartyHit]]:
             hits, resembles = base(name, country)
@@ -123,7 +129,15 @@ class _Screening:
             return hits, resembles
 
         self.screen: Callable[[str, str | None], tuple[list[PartyHit], list[PartyHit]]] = without_cleared(
-            recording, lambda name: review.cleared_entries(rt.store, name))
+            recording, cleared)
+
+
+def _screened_names(query: ShipmentQuery, register: list[dict[str, Any]]) -> list[str]:
+    """Every name a check will screen, as far as the request and the register say: parties, exporter, owners."""
+    names, _ = _request_parties(query)
+    names += [query.exporter or "", *(p.name for p in query.parties if p.role == "exporter")]
+    names += [n for e in register for n in (e["owner"], e["owned"])]
+    return [" ".join(n.split()) for n in names if isinstance(n, str) and n.strip()]
 
 
 def _request_parties(query: ShipmentQuery) -> tuple[list[str], list[str]]:
@@ -203,8 +217,8 @@ def prepare_check(rt: Runtime, who: Principal, item_ref: ItemRef, query: Shipmen
     item = item_ref.resolve()
     rs = Ruleset.load()
     screened = query.named()
-    scr = _Screening(rt) if screened else None
     asked, register = with_register(rt, query) if screened else (query, [])
+    scr = _Screening(rt, _screened_names(query, register)) if screened else None
     data = assess.check_item(item, asked, day, settings, screen=scr.screen if scr else None, ruleset=rs)
     _register_note(data, register)
     _add_freshness(rt, data, day)
@@ -312,8 +326,8 @@ def prepare_timeline(rt: Runtime, who: Principal, item_ref: ItemRef, query: Ship
     item = item_ref.resolve()
     rs = Ruleset.load()
     screened = query is not None and query.named()
-    scr = _Screening(rt) if screened else None
     asked, register = with_register(rt, query) if query is not None and screened else (query, [])
+    scr = _Screening(rt, _screened_names(query, register)) if query is not None and screened else None
     data = assess.timeline(item, asked, settings, today=end, screen=scr.screen if scr else None, ruleset=rs)
     _register_note(data, register)
     inputs_json = {**item_ref.to_json(), **(query.to_json() if query else {}), "until": end.isoformat(),

@@ -31,7 +31,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from chipcontrol.errors import Conflict, InvalidInput, NotFound
@@ -249,29 +249,44 @@ def get_entry(store: Store, entry_id: int) -> dict[str, Any]:
         return {**entry_json(row), "history": [entry_json(h) for h in history]}
 
 
+_TABLE = OwnershipEntry.__table__
+# built once: the statement's compiled form is cached, so each check pays for the query only
+_ABOVE = (select(_TABLE).where(_TABLE.c.status == "current", _TABLE.c.owned_key.in_(bindparam("keys", expanding=True)))
+          .order_by(_TABLE.c.id))
+
+
 def holdings_above(store: Store, names: Iterable[str], given: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The register's current holdings above ``names`` (their owners, the owners' owners, ...), as entries.
     Entities in ``given`` (names whose owners the request gives itself) take no holdings from the register; their
-    owners still do."""
+    owners still do. One indexed query per level of the chains (Core rows: this runs on every check)."""
     skip = {ownership.key(n) for n in given}
     todo = {ownership.key(n) for n in names if n} - skip
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
-    with store.read() as session:
+    with store.engine.connect() as conn:
         while todo:
             seen |= todo
             batch = sorted(todo)
             todo = set()
             for i in range(0, len(batch), 500):
-                rows = session.scalars(select(OwnershipEntry).where(
-                    OwnershipEntry.status == "current", OwnershipEntry.owned_key.in_(batch[i:i + 500]))
-                    .order_by(OwnershipEntry.id))
+                rows = conn.execute(_ABOVE, {"keys": batch[i:i + 500]}).mappings()
                 for row in rows:
-                    out.append(entry_json(row))
-                    if row.owner_key not in skip:
-                        todo.add(row.owner_key)
+                    out.append(_row_json(row))
+                    if row["owner_key"] not in skip:
+                        todo.add(row["owner_key"])
             todo -= seen
     return out
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    as_of = row["as_of"]
+    if isinstance(as_of, str):  # SQLite through Core returns the stored text
+        as_of = dt.date.fromisoformat(as_of)
+    return {"id": row["id"], "owner": row["owner"], "owned": row["owned"], "percent": row["percent"],
+            "source": row["source"], "as_of": as_of.isoformat() if as_of else None, "status": row["status"],
+            "supersedes": row["supersedes"], "superseded_by": row["superseded_by"],
+            "recorded_by": row["recorded_by"], "recorded_at": row["recorded_at"], "audit_seq": row["audit_seq"],
+            "ended_at": row["ended_at"], "ended_by": row["ended_by"], "end_reason": row["end_reason"]}
 
 
 def as_link(entry: dict[str, Any]) -> OwnershipLink:
