@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -143,7 +143,8 @@ def parse_made_in(text: str) -> str:
     return inputs.parse_country(text, "place of production")[0]
 
 
-def party_parser(what: str) -> Any:
+def party_parser(what: str) -> Callable[[str], str]:
+    """A parser for a party name cell (``what``: how errors name the party)."""
     def parse(text: str) -> str:
         name = inputs.parse_party(text, what)
         assert name is not None
