@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.settings import Settings
@@ -258,6 +257,8 @@ def verify_certificate_cmd(
 ) -> None:
     """Check a certificate offline against its own hashes and, with --database, against the audit chain. Exit 0
     when it holds, 1 naming what does not."""
+    from sqlalchemy.exc import SQLAlchemyError  # imported here: every other command starts without SQLAlchemy
+
     from chipcontrol.services import certificate
     from chipcontrol.store import open_store
 

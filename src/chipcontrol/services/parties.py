@@ -104,10 +104,12 @@ def _party_hit(name: str, h: Any, entry: Any) -> PartyHit:
     m = meaning_of(entry)
     kind = m.effect if m.effect in BLOCKING_EFFECTS else "informational"
     via = h.via() if hasattr(h, "via") else None
+    how = f"matched {h.matched_name!r}" + (f" ({via})" if via else "")
     return PartyHit(party=name, list=entry.list_id, listed_name=entry.name, score=h.score, kind=kind,
-                    detail=f"matched {h.matched_name!r}" + (f" ({via})" if via else "") + f"; {m.license_requirement}",
+                    detail=f"{how}; {m.license_requirement}",
                     citation=m.citation, review_policy=m.review_policy, entry_id=entry.entry_id,
-                    entry_version=str(getattr(entry, "version", "") or ""), fdp_footnote=_footnote(entry), programs=tuple(getattr(entry, "programs", ())))
+                    entry_version=str(getattr(entry, "version", "") or ""), fdp_footnote=_footnote(entry),
+                    programs=tuple(getattr(entry, "programs", ())))
 
 
 def hits_of(name: str, hits: Iterable[Any]) -> list[PartyHit]:

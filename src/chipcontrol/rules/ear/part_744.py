@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from chipcontrol.model.citation import Citation
@@ -99,7 +100,7 @@ def _shares(w: Work, lists: tuple[str, ...], parties: tuple[Party, ...]) -> dict
         shares = ownership.listed_shares(w.ship.ownership, lambda n: n in listed, [p.name for p in parties])
     else:  # no listed owner anywhere in the chains: every share is nil, no arithmetic needed
         owned = {ownership.key(link.owned) for link in w.ship.ownership}
-        shares = {p.name: ownership.Share(ownership.Fraction(0), ()) for p in parties
+        shares = {p.name: ownership.Share(Fraction(0), ()) for p in parties
                   if ownership.key(p.name) in owned}
     if len(_SHARES) > 2048:
         _SHARES.clear()
