@@ -86,7 +86,8 @@ STOPWORDS: frozenset[str] = frozenset(
 # --- generic industry / organisation words (down-weighted) --------------------------------------
 # canonical form -> variants. Every variant maps to the canonical token.
 _GENERIC_GROUPS: dict[str, str] = {
-    "technology": "technology technologies tech techs technological technologie technologii tekhnologii "
+    # 技术 is written "technology" or "technical" ("Huawei Technical Service" = 华为技术服务)
+    "technology": "technology technologies technical tech techs technological technologie technologii tekhnologii "
     "tekhnologiya teknoloji tecnologia tecnologias technik keji jishu",
     "science": "science sciences scientific scientifique nauchno nauchnyi nauchnoe kexue",
     "development": "development developments develop dev fazhan kaifa razvitiya razvitie",
@@ -120,6 +121,8 @@ _GENERIC_GROUPS: dict[str, str] = {
     "circuit": "circuit circuits dianlu",
     "chip": "chip chips",
     "computer": "computer computers computing jisuanji",
+    # 超级计算 (中心): "Supercomputing Center" or "Supercomputer Center" on the lists
+    "supercomputing": "supercomputing supercomputer supercomputers",
     "equipment": "equipment equipments shebei zhuangbei",
     "instrument": "instrument instruments",
     "manufacturing": "manufacturing manufacture manufacturer manufacturers mfg zhizao",

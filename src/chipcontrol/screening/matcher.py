@@ -70,6 +70,8 @@ ACRONYM_CAP = 0.75  # ... matched inside a longer name is a possible match at mo
 ALL_WORDS_SIM = 0.9  # "every word agrees": each aligned pair at least this similar
 MAX_JOIN = 4
 MAX_CANDIDATES = 40
+NEAR_DUPLICATE = 0.9  # two listings' names at least this alike (and more, see Screener) are one company
+OFFSHORE = frozenset({"KY", "VG", "BM"})  # where Chinese groups register listed parents (Cayman, BVI, Bermuda)
 POSSIBLE_BAND = 0.15
 MAX_POSSIBLE = 5
 COMMON_DF = 8  # a distinctive word in more than this many names starts losing weight
@@ -722,6 +724,8 @@ class Screener:
                     kk = (nm.key, _country_group(self.entries[ei].country_code), tag)
                     if kk in first:
                         uf.union(first[kk], ei)
+        self._merge_published_aliases(uf)
+        self._merge_near_duplicates(uf, df)
         self._cluster_of: list[int] = [uf.find(i) for i in range(len(self.entries))]
         members: dict[int, list[int]] = {}
         for ei, c in enumerate(self._cluster_of):
@@ -774,6 +778,86 @@ class Screener:
                     deletes.setdefault(d, []).append(word)
         # one space-separated string per key: a third fewer objects to load from the cache file
         self._deletes: dict[str, str] = {d: " ".join(ws) for d, ws in deletes.items()}
+
+    def _merge_published_aliases(self, uf: _UnionFind) -> None:
+        """A primary name printed word for word (legal form included) as another list's alias for a listing
+        in the same country is the same company: 1260H's "China Telecom Group Co., Ltd." is NS-CMIC's
+        "China Telecommunications Corporation" (alias "CHINA TELECOM GROUP CO., LTD."). Aliases of one or
+        two words ("China Telecom") are left out: a parent and its listed subsidiary share those."""
+        alias_of: dict[tuple[str, str], list[int]] = {}
+        for ei, e in enumerate(self.entries):
+            cg = _country_group(e.country_code)
+            for a in e.aliases:
+                folded = " ".join(_fold_name(a).split())
+                if cg and len(folded.split()) >= 3:
+                    alias_of.setdefault((folded, cg), []).append(ei)
+        for ei, e in enumerate(self.entries):
+            k = (" ".join(_fold_name(e.name).split()), _country_group(e.country_code))
+            others = [o for o in alias_of.get(k, ()) if self.entries[o].list_id != e.list_id]
+            if len(others) == 1:
+                uf.union(ei, others[0])
+
+    def _merge_near_duplicates(self, uf: _UnionFind, df: dict[str, int]) -> None:
+        """Near-duplicate listings of one company on two lists, merged conservatively. Two primary names
+        (trailing abbreviation left out) on different lists are one company when
+        (1) they are in the same country, or one is in China/Hong Kong/Macau and the other in an offshore
+            holding jurisdiction where Chinese groups register their listed parent (KY, VG, BM) and the
+            names are identical once legal forms are left out ("Megvii Technology" CN on the Entity List,
+            "Megvii Technology Limited" KY on NS-CMIC);
+        (2) they share every distinctive word, written the same (so at least one is shared);
+        (3) their generic words agree and only one of them names places ("Dahua Technology" and
+            "Zhejiang Dahua Technology Co., Ltd.") or both name the same ones;
+        (4) the names score at least ``NEAR_DUPLICATE`` against each other;
+        (5) the pairing is one-to-one: each has exactly one such partner on the other list, and neither
+            is already resolved to a company with a listing on the other's list (two listings on one list
+            are two entries the list itself keeps apart: "Huawei Technologies Co., Ltd." and "Chengdu
+            Huawei Technologies Co., Ltd.").
+        """
+        buckets: dict[tuple[str, frozenset[str]], list[tuple[int, _Name]]] = {}
+        for ei, e in enumerate(self.entries):
+            m = _TRAILING_ABBREV.match(e.name)
+            nm = _prepare(" ".join((m.group(1) if m else e.name).split()), df)
+            names = frozenset(t.text for t in nm.tokens if t.kind == "name")
+            if not names or not _country_group(e.country_code):
+                continue
+            cg = _country_group(e.country_code)
+            buckets.setdefault(("CN" if cg in OFFSHORE else cg, names), []).append((ei, nm))
+        pairs: dict[int, set[int]] = {}
+        for (cg, _), items in buckets.items():
+            if len(items) < 2 or len(items) > 12:
+                continue
+            for x, (a, na) in enumerate(items):
+                for b, nb in items[x + 1 :]:
+                    ea, eb = self.entries[a], self.entries[b]
+                    if ea.list_id == eb.list_id:
+                        continue
+                    ca, cb = _country_group(ea.country_code), _country_group(eb.country_code)
+                    if ca != cb and na.key != nb.key:
+                        continue  # an offshore parent only under the very same name
+                    ga = {t.text for t in na.tokens if t.kind == "generic"}
+                    gb = {t.text for t in nb.tokens if t.kind == "generic"}
+                    pa = {t.text for t in na.tokens if t.kind == "place"}
+                    pb = {t.text for t in nb.tokens if t.kind == "place"}
+                    if ga != gb or (pa and pb and pa != pb):
+                        continue
+                    if _align(na, nb).score < NEAR_DUPLICATE:
+                        continue
+                    pairs.setdefault(a, set()).add(b)
+                    pairs.setdefault(b, set()).add(a)
+        lists_of: dict[int, set[str]] = {}
+        for ei in range(len(self.entries)):
+            lists_of.setdefault(uf.find(ei), set()).add(self.entries[ei].list_id)
+        for a, partners in sorted(pairs.items()):
+            if len(partners) != 1:
+                continue
+            b = next(iter(partners))
+            if a > b or len(pairs.get(b, ())) != 1 or uf.find(a) == uf.find(b):
+                continue
+            la, lb = lists_of[uf.find(a)], lists_of[uf.find(b)]
+            if self.entries[a].list_id in lb or self.entries[b].list_id in la:
+                continue
+            uf.union(a, b)
+            lists_of[uf.find(a)] = la | lb
 
     def _brand_equivalents(self, df: dict[str, int]) -> dict[str, list[tuple[tuple[str, str, str], ...]]]:
         """Chinese brand -> the English words it stands for, learnt from the index itself: a name in Chinese
