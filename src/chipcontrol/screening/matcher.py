@@ -823,7 +823,7 @@ class Screener:
             cg = _country_group(e.country_code)
             buckets.setdefault(("CN" if cg in OFFSHORE else cg, names), []).append((ei, nm))
         pairs: dict[int, set[int]] = {}
-        for (cg, _), items in buckets.items():
+        for items in buckets.values():
             if len(items) < 2 or len(items) > 12:
                 continue
             for x, (a, na) in enumerate(items):
