@@ -58,6 +58,7 @@ class LexWord:
     english: str
     pinyin: str = ""  # toneless, syllables joined (data column, kept in step with :func:`pinyin` by a test)
     alt: str | None = None  # another usual English rendering (研究所 "institute"; "" = left out), if any
+    note: str = ""  # where the rendering comes from (data column), for explanations
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +71,8 @@ def lexicon() -> dict[str, LexWord]:
             continue
         word, kind, english, *rest = line.split("\t")
         primary, _, alt = english.partition("|")
-        out[word] = LexWord(word, kind, primary, rest[0] if rest else "", alt if "|" in english else None)
+        out[word] = LexWord(word, kind, primary, rest[0] if rest else "", alt if "|" in english else None,
+                            rest[1] if len(rest) > 1 else "")
     return out
 
 
@@ -332,8 +334,17 @@ def _classify_words(words: list[str]) -> list[tuple[str, str]]:
     return items
 
 
+CONJUNCTIONS = frozenset({"与", "和", "及"})  # "and" between two dictionary words (微系统与信息技术)
+
+
 def _merge(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Place + administrative suffix; a leading unknown word + 市/省/县; consecutive name words."""
+    """Place + administrative suffix; a leading unknown word + 市/省/县; consecutive name words; a
+    translated word next to a single character stays in the name (东方红 is one name, never 东方 "oriental"
+    + 红); 与/和/及 between two dictionary words is the stop word "and"."""
+    dictionary = ("legal", "generic", "term", "place")
+    items = [(t, "stop" if t in CONJUNCTIONS and k == "name" and 0 < i < len(items) - 1
+              and items[i - 1][1] in dictionary and items[i + 1][1] in dictionary else k)
+             for i, (t, k) in enumerate(items)]
     merged: list[tuple[str, str]] = []
     for text, kind in items:
         prev = merged[-1] if merged else None
@@ -350,12 +361,25 @@ def _merge(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
             merged[-1] = (prev[0] + text, "name")
             continue
         merged.append((text, kind))
+    if any(k == "term" for _, k in merged):
+        out: list[tuple[str, str]] = []
+        for i, (text, kind) in enumerate(merged):
+            if kind == "term" and any(0 <= j < len(merged) and merged[j][1] == "name" and len(merged[j][0]) == 1
+                                      for j in (i - 1, i + 1)):
+                kind = "name"
+            if kind == "name" and out and out[-1][1] == "name":
+                out[-1] = (out[-1][0] + text, "name")
+            else:
+                out.append((text, kind))
+        merged = out
     return merged
 
 
 def _render(merged: list[tuple[str, str]], mode: str, lex: dict[str, LexWord]) -> tuple[tuple[str, str, str], ...]:
     out: list[tuple[str, str, str]] = []
     for text, kind in merged:
+        if kind == "stop":
+            continue
         if kind == "legal":
             out.append((lex[text].english, text, "legal"))
         elif kind in ("generic", "term", "place"):
@@ -377,6 +401,23 @@ def _render(merged: list[tuple[str, str]], mode: str, lex: dict[str, LexWord]) -
         else:
             out.append((pinyin(text), text, "han"))
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def translation_of(source: str, text: str) -> LexWord | None:
+    """The lexicon word a token was translated from, when its text is (a word of) the English rendering of
+    a distinctive dictionary word (kind ``term``): 火炬 -> "torch", "Huoju" -> "torch", 中航 -> "avic".
+    ``source`` is the token's original Chinese characters or romanised syllables."""
+    if not source:
+        return None
+    if any("\u3400" <= ch <= "\u9fff" for ch in source):
+        lw = lexicon().get(to_simplified(source))
+    else:
+        lw = pinyin_lexicon().get("".join(source.split()).casefold())
+    if lw is None or lw.kind != "term":
+        return None
+    words = set(lw.english.split()) | set((lw.alt or "").split())
+    return lw if text in words else None
 
 
 def _place_base(text: str) -> str:

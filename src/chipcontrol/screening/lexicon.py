@@ -116,7 +116,7 @@ _GENERIC_GROUPS: dict[str, str] = {
     "telecoms tongxin tongxun",
     "semiconductor": "semiconductor semiconductors bandaoti",
     "microelectronic": "microelectronic microelectronics weidianzi",
-    "optoelectronic": "optoelectronic optoelectronics guangdian",
+    "optoelectronic": "optoelectronic optoelectronics optronic optronics guangdian",
     "integrated": "integrated jicheng",
     "circuit": "circuit circuits dianlu",
     "chip": "chip chips",

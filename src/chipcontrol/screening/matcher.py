@@ -40,6 +40,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from chipcontrol.errors import InvalidInput
+from chipcontrol.screening.chinese import translation_of
 from chipcontrol.screening.countries import SAME_AS, query_country, same_country
 from chipcontrol.screening.lexicon import NAME_VARIANTS
 from chipcontrol.screening.model import ListEntry, ListSnapshot
@@ -312,6 +313,22 @@ def _align(q: _Name, c: _Name) -> Alignment:
         distinctive = distinctive or (kind == "name" and min(len(qt[i].text), len(ct[j].text)) > 1)
         matches.append(TokenMatch(qt[i].text, ct[j].text, s, kind))
 
+    # 集团 ("group") in a Chinese name against a listed legal form "Corporation": state groups' English
+    # names render 集团(有限)公司 as "Corporation" (中国航天科技集团有限公司 = China Aerospace Science and
+    # Technology Corporation), so the word is matched, not missing
+    for a, b_legal, a_used, a_sim, a_is_query in ((qt, c.legal, q_used, q_sim, True),
+                                                  (ct, q.legal, c_used, c_sim, False)):
+        if not any(x in _CORPORATION for x in b_legal):
+            continue
+        for i, t in enumerate(a):
+            if not a_used[i] and _is_jituan(t):
+                a_used[i] = True
+                a_sim[i] = 1.0
+                legal = next(x for x in b_legal if x in _CORPORATION)
+                matches.append(TokenMatch(t.text, legal, 1.0, "generic") if a_is_query
+                               else TokenMatch(legal, t.text, 1.0, "generic"))
+                break
+
     # what each side keeps unmatched, in one pass per side: generic words, places, distinctive words, numbers
     q_left = _leftovers(qt, q_used)
     c_left = _leftovers(ct, c_used)
@@ -369,6 +386,15 @@ def _align(q: _Name, c: _Name) -> Alignment:
         distinctive=distinctive,
         capped=capped,
     )
+
+
+_CORPORATION = frozenset({"corporation", "corp"})
+
+
+def _is_jituan(t: Token) -> bool:
+    """The generic word "group" read from Chinese 集团 (or its pinyin "Jituan")."""
+    return t.kind == "generic" and t.text == "group" and (
+        t.source == "集团" or t.source.replace(" ", "").casefold() == "jituan")
 
 
 _ROMAN = re.compile(r"^(?:i{2,3}|iv|vi{1,3}|i?x|xi{1,3}|xiv|xvi{0,3}|xix|xx)$")
@@ -870,7 +896,8 @@ class Screener:
         Corporation (SMIC)") gets no reading: generic words alone never make a match."""
         found: dict[str, dict[tuple[tuple[str, str, str], ...], int]] = {}
         for rid, name in enumerate(self._rec_names):
-            cores = [t for t in name.tokens if t.kind == "name" and _is_han_token(t)]
+            cores = [t for t in name.tokens if t.kind == "name" and _is_han_token(t)
+                     and translation_of(t.source, t.text) is None]  # a translated word is no brand
             if len(cores) != 1 or len(cores[0].source) < 2:
                 continue
             core = cores[0]
@@ -1029,8 +1056,14 @@ class Screener:
         return [rid for _, rid in ranked[:MAX_CANDIDATES]]
 
     def _generic_candidates(self, q: _Name) -> list[int]:
-        """Records whose key equals the query's, or whose words join to it ("micro electronic")."""
-        return list(self._by_key.get(q.key, ()))
+        """Records whose key equals the query's, also without a 集团 "group" that a listed "Corporation"
+        stands for (see :func:`_align`)."""
+        out = list(self._by_key.get(q.key, ()))
+        if any(_is_jituan(t) for t in q.tokens):
+            rest = [t.text for t in q.tokens if not _is_jituan(t)]
+            if rest:
+                out.extend(self._by_key.get(" ".join(sorted(rest)), ()))
+        return out
 
     def screen(
         self, name: str, country: str | None = None, *, lists: Iterable[str] | None = None,

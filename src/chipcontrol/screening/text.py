@@ -213,8 +213,12 @@ def _latin_pieces(words: list[str], mode: str = "dict") -> list[tuple[str, str, 
             i += 1
     if not found and not numbers:
         return [(w, "", "") for w in words]
-    companyish = any(lw.kind in ("legal", "generic", "term") for _, _, lw in found)
-    at = {i: (size, lw) for i, size, lw in found if size == 1 or companyish or lw.kind == "legal"}
+    companyish = any(lw.kind in ("legal", "generic") for _, _, lw in found)
+    # a distinctive dictionary word ("Huoju" = torch, "Zhonghang" = AVIC) is translated only inside a
+    # company name (a romanised legal form or generic word next to it): a person may be called Dongfang
+    at = {i: (size, lw) for i, size, lw in found
+          if (lw.kind != "term" and (size == 1 or companyish or lw.kind == "legal"))
+          or (lw.kind == "term" and companyish)}
     out: list[tuple[str, str, str]] = []
     i = 0
     while i < n:
