@@ -316,11 +316,11 @@ def _align(q: _Name, c: _Name) -> Alignment:
     # 集团 ("group") in a Chinese name against a listed legal form "Corporation": state groups' English
     # names render 集团(有限)公司 as "Corporation" (中国航天科技集团有限公司 = China Aerospace Science and
     # Technology Corporation), so the word is matched, not missing
-    for a, b_legal, a_used, a_sim, a_is_query in ((qt, c.legal, q_used, q_sim, True),
-                                                  (ct, q.legal, c_used, c_sim, False)):
+    for side, b_legal, a_used, a_sim, a_is_query in ((qt, c.legal, q_used, q_sim, True),
+                                                     (ct, q.legal, c_used, c_sim, False)):
         if not any(x in _CORPORATION for x in b_legal):
             continue
-        for i, t in enumerate(a):
+        for i, t in enumerate(side):
             if not a_used[i] and _is_jituan(t):
                 a_used[i] = True
                 a_sim[i] = 1.0
