@@ -106,7 +106,7 @@ def parse_destination(text: str) -> str:
 
 def parse_region(text: str, dest: str) -> str:
     """An ISO 3166-2 region of the destination (``check --region``)."""
-    region = assess._parse_region(text, dest)  # the engine's own check (a private helper of the check service)
+    region = assess.parse_region(text, dest)  # the engine's own check
     assert region is not None
     return region
 
@@ -126,7 +126,7 @@ def parse_answers(text: str) -> tuple[str, str | None]:
     """-> (the answers as canonical JSON, the end user's headquarters if answered), validated as ``check``
     validates ``--answer``. The headquarters is left out of the JSON: ``check`` takes it as the end user's
     headquarters when none is given, and never asks for it when one is."""
-    given = assess._answers(assess.CheckRequest(destination="", answers=answer_pairs(text)))
+    given = assess.parse_answers(assess.CheckRequest(destination="", answers=answer_pairs(text)))
     hq = given.pop("end_user.headquarters", None)
     return json.dumps(sorted(given.items()), ensure_ascii=False), hq
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +58,7 @@ from chipcontrol.model.shipment import OwnershipLink, PartyHit, Shipment
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ear.eccn_3a090 import classify
 from chipcontrol.rules.ear.license import exporter_matches, obligation_covers_item
-from chipcontrol.rules.ruleset import EARLIEST, Ruleset
+from chipcontrol.rules.ruleset import Ruleset
 from chipcontrol.services import assess
 from chipcontrol.services.specfile import spec_from_mapping
 from chipcontrol.settings import Settings
@@ -81,35 +81,11 @@ _US = "\x1f"  # between the parts of a composite key
 _RS = "\x1e"  # between the names of one multi-valued cell inside a composite key
 
 
-def _dates_in(value: Any) -> Iterator[dt.date]:
-    if isinstance(value, dt.date):
-        yield value
-    elif isinstance(value, str):
-        if len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                yield dt.date.fromisoformat(value)
-            except ValueError:
-                return
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            yield from _dates_in(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _dates_in(v)
-
-
 def decision_dates(rs: Ruleset) -> list[dt.date]:
     """The first day of each decision period: the ruleset's breakpoints, plus every date written inside a
     parameter's value and the day after it (a stay's end, a temporary licence's last day, a compliance date: the
     engine compares the date of the shipment with these), so any two days of one period get the same answer."""
-    days = set(rs.breakpoints)
-    for p in rs.parameters.values():
-        for dv in p.values:
-            for d in _dates_in(dv.value):
-                days.update(x for x in (d, d + dt.timedelta(days=1)) if x > EARLIEST)
-    if rs.current_to is not None:
-        days.add(rs.current_to + dt.timedelta(days=1))
-    return sorted(days)
+    return list(rs.breakpoints)  # the ruleset's breakpoints include dates written inside values
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ many items on many dates costs one dictionary look-up per call.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -199,6 +200,14 @@ class Ruleset:
         dates.update(v.effective for v in self.versions if v.effective > EARLIEST)
         dates.update(o.effective for o in self.obligations if o.effective > EARLIEST)
         dates.update(o.until + dt.timedelta(days=1) for o in self.obligations if o.until and o.until >= EARLIEST)
+        # dates written inside values (a stay's last day, a temporary licence's end, a compliance date): the rules
+        # compare the shipment's date with them, so the answer can change on that day or the day after
+        for p in self.parameters.values():
+            for v in p.values:
+                for d in _dates_in(v.value):
+                    dates.update(x for x in (d, d + dt.timedelta(days=1)) if x > EARLIEST)
+        if self.current_to is not None:
+            dates.add(self.current_to + dt.timedelta(days=1))
         self.breakpoints: tuple[dt.date, ...] = tuple(sorted(dates))
         self._contexts: dict[tuple[int, str], RuleContext] = {}
 
@@ -392,6 +401,22 @@ class Ruleset:
         for o in self.obligations:
             out.append((o.effective, f"{o.kind} {o.id}", o.citation))
         return sorted(out, key=lambda e: e[0])
+
+
+def _dates_in(value: Any) -> list[dt.date]:
+    """Every ISO date (YYYY-MM-DD) written anywhere inside a parameter value."""
+    out: list[dt.date] = []
+    if isinstance(value, str):
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            with contextlib.suppress(ValueError):
+                out.append(dt.date.fromisoformat(value))
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            out.extend(_dates_in(v))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            out.extend(_dates_in(v))
+    return out
 
 
 def _with_date(ctx: RuleContext, as_of: dt.date) -> RuleContext:

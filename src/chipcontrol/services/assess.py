@@ -180,7 +180,7 @@ def _subdivision(code: str) -> Any:
     return pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
 
 
-def _parse_region(text: str | None, dest: str) -> str | None:
+def parse_region(text: str | None, dest: str) -> str | None:
     if text is None:
         return None
     code = text.strip().upper()
@@ -191,7 +191,7 @@ def _parse_region(text: str | None, dest: str) -> str | None:
     return code
 
 
-def _answers(req: CheckRequest) -> dict[str, str]:
+def parse_answers(req: CheckRequest) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in req.answers:
         k = key.strip().lower()
@@ -203,6 +203,10 @@ def _answers(req: CheckRequest) -> dict[str, str]:
             raise InvalidInput(f"answer {key!r}: the value must be 1-200 characters")
         out[k] = v.lower() if v.lower() in ("yes", "no") else v
     return out
+
+
+_parse_region = parse_region  # earlier private names, kept for callers that used them
+_answers = parse_answers
 
 
 def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipment, list[str], list[dict[str, Any]]]:
@@ -219,8 +223,8 @@ def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipm
     origin, note = inputs.parse_country(req.origin, "origin")
     if note and origin != dest:
         notes.append(note)
-    region = _parse_region(region_text, dest)
-    answers = _answers(req)
+    region = parse_region(region_text, dest)
+    answers = parse_answers(req)
     hq_text = req.end_user_hq or answers.pop("end_user.headquarters", None)
     hq = None
     if hq_text is not None:

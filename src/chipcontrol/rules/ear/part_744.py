@@ -286,16 +286,19 @@ def _resemblance_question(w: Work, party: Party, read: Any, lists: tuple[str, ..
                   read.citation, yes="yes: 50 % or more owned by listed parties", no="no: less than 50 %",
                   answer_with="--owner 'NAME=PERCENT' or --ownership FILE (API: owners, ownership), or --answer "
                   f"{party.role}.listed_ownership=yes|no")
+    answered = fact.id in w.ship.facts
     if w.ask(fact) != "yes":
-        w.warn(f"{party.name}'s name resembles listed parties ({names}); you answered that listed parties own less "
-               "than 50 % of it — keep the evidence (Red Flag 29).")
-        return "resembles a listed group; listed ownership under 50 % (as answered)"
+        if answered:
+            w.warn(f"{party.name}'s name resembles listed parties ({names}); you answered that listed parties own "
+                   "less than 50 % of it — keep the evidence (Red Flag 29).")
+        return ("resembles a listed group; listed ownership under 50 % " +
+                ("(as answered)" if answered else "(if so; ownership not given)"))
     worst = _most_restrictive(list(party.resembles))
     policy = worst.review_policy or "presumption_of_denial"
     w.require("ear.744.11.affiliates", f"{party.name} ({role}) is 50 % or more owned by listed parties such as "
               f"{names}: it takes on their restrictions (Affiliates Rule).", read.citation, policy,
               allows_exceptions=False, kind="license_required" if worst.kind != "prohibited" else "prohibited")
-    return "affiliate of a listed group (as answered)"
+    return "affiliate of a listed group " + ("(as answered)" if answered else "(if so; ownership not given)")
 
 
 def _affiliates_step(w: Work, in_force: bool, read: Any) -> None:
