@@ -64,6 +64,7 @@ FOUR_LETTER_SIM = 0.8
 REPEAT_SIM = 0.9
 VARIANT_SIM = 0.95
 COUNTRY_BOOST = 0.03
+TRANSLATED_SIM = 0.98  # a Chinese word matched through its dictionary translation: derived evidence
 GENERIC_ONLY_CAP = 0.5
 SHORT_WORD = 4  # a listed word this short never matches a longer query word fuzzily
 ACRONYM = 3  # a listed name that is one word this short (TCL, "PT Air") ...
@@ -98,6 +99,8 @@ FEATURES: dict[str, str] = {
                    f"four-letter words one letter apart (same first letter) {FOUR_LETTER_SIM}; words equal but for "
                    f"doubled letters {REPEAT_SIM}; common given-name spellings as one (Muhammad/Mohammed)",
     "country_support": f"+{COUNTRY_BOOST} when the listed country agrees (CN/HK/MO as one)",
+    "translated": f"a distinctive Chinese word matched through its dictionary translation (火炬 'torch', 中航 "
+                  f"'AVIC') counts {TRANSLATED_SIM}, not 1: derived evidence, shown as translated_as",
 }
 
 
@@ -255,6 +258,8 @@ def _align(q: _Name, c: _Name) -> Alignment:
                     if b_used[j] or len(t.text) < n_joined - 3 or len(t.text) > n_joined + 3:
                         continue
                     sj = 1.0 if t.text == joined else token_similarity(joined, t.text)
+                    if sj > 0.0 and a[i].source and a[i].source == a[i + size - 1].source:
+                        sj = _derived(a[i], t, sj)  # "great wall" (长城) = "greatwall"
                     if sj >= 0.85 and sj > best_s:
                         best_j, best_s = j, sj
                 if best_j < 0:
@@ -281,11 +286,12 @@ def _align(q: _Name, c: _Name) -> Alignment:
             b = ct[j]
             if c_used[j] or _homophones(a, b):
                 continue
+            sim = _derived(a, b, 1.0)
             q_used[i] = c_used[j] = True
-            q_sim[i] = c_sim[j] = 1.0
+            q_sim[i] = c_sim[j] = sim
             kind = a.kind if a.kind == b.kind else "name" if "name" in (a.kind, b.kind) else a.kind
             distinctive = distinctive or (a.kind == "name" and b.kind == "name" and len(a.text) > 1)
-            matches.append(TokenMatch(a.text, b.text, 1.0, kind))
+            matches.append(TokenMatch(a.text, b.text, sim, kind))
             break
     join_pass(qt, ct, q_used, c_used, q_sim, c_sim, True)
     join_pass(ct, qt, c_used, q_used, c_sim, q_sim, False)
@@ -301,6 +307,8 @@ def _align(q: _Name, c: _Name) -> Alignment:
                 s = 0.0  # a short listed word inside a longer query word is another word (miea/midea, peng/xpeng)
             if s > 0.0 and _homophones(a, b):
                 s = _han_similarity(a.source, b.source, s)
+            if s > 0.0:
+                s = _derived(a, b, s)
             if 0.0 < s < 1.0:
                 pairs.append((s, i, j))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
@@ -386,6 +394,20 @@ def _align(q: _Name, c: _Name) -> Alignment:
         distinctive=distinctive,
         capped=capped,
     )
+
+
+def _derived(a: Token, b: Token, sim: float) -> float:
+    """At most ``TRANSLATED_SIM`` when one side is a dictionary translation of a distinctive Chinese word
+    and the other is not that same Chinese word (the same characters on both sides are the same word)."""
+    if a.kind != "name" and b.kind != "name":
+        return sim
+    ta = translation_of(a.source, a.text) if a.source else None
+    tb = translation_of(b.source, b.text) if b.source else None
+    if ta is None and tb is None:
+        return sim
+    if ta is not None and tb is not None and ta.word == tb.word:
+        return sim
+    return min(sim, TRANSLATED_SIM)
 
 
 _CORPORATION = frozenset({"corporation", "corp"})
@@ -505,6 +527,7 @@ class Hit:
     listings: tuple[ListEntry, ...] = ()
     origin: NameOrigin | None = None
     reading: str | None = None  # a Chinese brand in the query read as English words, when it was
+    translations: tuple[tuple[str, str, str], ...] = ()  # (Chinese word, English, lexicon note) used to match
 
     @property
     def list_id(self) -> str:
@@ -545,6 +568,8 @@ class Hit:
             summary += f"; capped: {al.capped}"
         if self.reading:
             summary += f"; {self.reading}"
+        if self.translations:
+            summary += "; " + ", ".join(f"{src} translated as {en!r}" for src, en, _ in self.translations)
         via = self.via()
         if via:
             summary += f"; {via}"
@@ -568,6 +593,9 @@ class Hit:
             out["matched_via"] = via
         if self.reading:
             out["read_as"] = self.reading
+        if self.translations:
+            out["translated_as"] = [{"chinese": src, "english": en, "source": note or "lexicon"}
+                                    for src, en, note in self.translations]
         if self.origin is not None and self.origin.curated is not None:
             z = self.origin.curated
             out["curated_name"] = {"name": z.name, "kind": z.kind, "confidence": z.confidence, "source": z.source}
@@ -669,6 +697,23 @@ class _UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _translations(v: _Name, al: Alignment, rec: _Name) -> tuple[tuple[str, str, str], ...]:
+    """The Chinese dictionary words of the query that matched through their translation (not the same
+    characters in the listed name): (the word as written, its English, where the rendering comes from)."""
+    matched = {w for m in al.matches for w in m.query.split()}
+    same = {t.source for t in rec.tokens if t.source}
+    out: dict[str, tuple[str, str, str]] = {}
+    for t in v.tokens:
+        if t.text not in matched or not t.source or t.source in same or t.source in out:
+            continue
+        lw = translation_of(t.source, t.text)
+        if lw is not None:
+            english = lw.english if t.text in lw.english.split() else (lw.alt or lw.english)
+            said = t.source if has_han(t.source) else f"{t.source} ({lw.word})"
+            out[t.source] = (said, english, lw.note)
+    return tuple(out.values())
 
 
 class Screener:
@@ -1134,7 +1179,7 @@ class Screener:
                 generic_tokens=tuple(t.text for t in v.tokens if t.kind != "name"),
                 legal_forms=v.legal, meaning=meaning_of(head), listings=tuple(listings),
                 origin=NameOrigin(origin_entry, origin_kind, z if origin_kind == "curated" else None),
-                reading=v.reading or None,
+                reading=v.reading or None, translations=_translations(v, al, rec),
             )
             (hits if total + 1e-9 >= thr else possible).append(hit)
 
