@@ -43,11 +43,13 @@ MAX_BRANCHES = 96
 
 
 def evaluate(spec: ChipSpec, cls: Classification, ship: Shipment, ctx: RuleContext,
-             world: Mapping[str, str] | None = None) -> tuple[Determination, list[Fact]]:
+             world: Mapping[str, str] | None = None,
+             classified: dict[tuple[str, ...], tuple[ChipSpec, Classification]] | None = None,
+             ) -> tuple[Determination, list[Fact]]:
     """One run of the rules under one set of assumed replies; returns the determination and the facts it needed
     but nobody gave (in the order asked)."""
     w = Work(spec, cls, ship, ctx, dict(world or {}))
-    spec, cls = _item_facts(w)
+    spec, cls = _item_facts(w, classified)
     w.spec, w.cls = spec, cls
     w.step("ear.732.destination", "Where does the item go, from where?",
            f"{w.group_label(ship.destination)} from {ship.origin} ({ship.transaction.replace('_', ' ')})"
@@ -79,12 +81,17 @@ def evaluate(spec: ChipSpec, cls: Classification, ship: Shipment, ctx: RuleConte
     return _assemble(w, excs), w.needed
 
 
-def _item_facts(w: Work) -> tuple[ChipSpec, Classification]:
+def _item_facts(w: Work, classified: dict[tuple[str, ...], tuple[ChipSpec, Classification]] | None = None,
+                ) -> tuple[ChipSpec, Classification]:
     """Missing item facts the classification needs (datacenter flag, die area, ...): asked, and the item
-    re-classified under the assumed reply (a reply may reveal the next missing fact)."""
+    re-classified under the assumed reply (a reply may reveal the next missing fact). ``classified`` remembers the
+    re-classification for each set of replies within one determination."""
     spec, cls = w.spec, w.cls
+    if not cls.indeterminate or not cls.missing:
+        return spec, cls
     tf32 = dict(cls.interpretations).get("tf32_bit_length", "exclude")
     asked: set[str] = set()
+    applied: list[str] = []  # the replies applied so far, in order: the memo's key
     for _ in range(4):
         todo = [m for m in cls.missing if m not in asked]
         if not cls.indeterminate or not todo:
@@ -94,9 +101,18 @@ def _item_facts(w: Work) -> tuple[ChipSpec, Classification]:
             asked.add(missing)
             fact = item_fact(missing, target, cls, w.ctx)
             if fact is not None:
-                target = _apply_item_fact(target, missing, w.ask(fact))
+                value = w.ask(fact)
+                applied.append(f"{missing}={value}")
+                target = _apply_item_fact(target, missing, value)
+        key = tuple(applied)
+        memo = classified.get(key) if classified is not None else None
+        if memo is not None:
+            spec, cls = memo
+            continue
         spec = dataclasses.replace(spec, accelerator=target) if spec.item_type == "computer" else target
         cls = eccn_3a090.classify(spec, w.ctx, tf32)
+        if classified is not None:
+            classified[key] = (spec, cls)
     if cls.indeterminate:
         w.unresolved.extend(cls.missing)
         w.warn("The classification could not be completed: " + ", ".join(cls.missing) + " unknown; no clearance "
@@ -178,7 +194,8 @@ def _key(d: Determination) -> tuple[Any, ...]:
 def determine(spec: ChipSpec, cls: Classification, ship: Shipment, ctx: RuleContext) -> Determination:
     """Licence requirements, review policy and licence exceptions for one shipment on ``ctx.as_of`` — with a
     question for every unknown fact that changes the answer."""
-    first, needed = evaluate(spec, cls, ship, ctx)
+    classified: dict[tuple[str, ...], tuple[ChipSpec, Classification]] = {}
+    first, needed = evaluate(spec, cls, ship, ctx, None, classified)
     if not needed:
         return first
     facts: dict[str, Fact] = {}
@@ -199,7 +216,7 @@ def determine(spec: ChipSpec, cls: Classification, ship: Shipment, ctx: RuleCont
             if i == 0:  # the run that asked used this reply already, and every later default with it
                 explore(branch, result, asked)
             else:
-                explore(branch, *evaluate(spec, cls, ship, ctx, branch))
+                explore(branch, *evaluate(spec, cls, ship, ctx, branch, classified))
 
     explore({}, first, needed)
     return _combine(first, leaves, facts)
