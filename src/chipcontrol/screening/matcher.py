@@ -938,7 +938,8 @@ class Screener:
         abbreviation left out). A query naming a subsidiary (安徽寒武纪信息科技) can then meet the subsidiary's
         English listing (Anhui Cambricon Information Technology). A brand whose English name has only
         generic words besides its abbreviation (中芯国际, "Semiconductor Manufacturing International
-        Corporation (SMIC)") gets no reading: generic words alone never make a match."""
+        Corporation (SMIC)") reads as the abbreviation (中芯 = "smic"), never as the generic words: generic
+        words alone never make a match."""
         found: dict[str, dict[tuple[tuple[str, str, str], ...], int]] = {}
         for rid, name in enumerate(self._rec_names):
             cores = [t for t in name.tokens if t.kind == "name" and _is_han_token(t)
@@ -955,12 +956,20 @@ class Screener:
             mine = {t.text for t in name.tokens}
             eq = list({t.text: t for t in en.tokens if t.kind == "name" and t.text not in mine}.values())
             joined = "".join(t.text for t in en.tokens)
-            if not eq or len(eq) > 4 or core.text in joined or any(
-                    token_similarity(core.text, t.text) > 0.0 for t in en.tokens):
+            if core.text in joined or any(token_similarity(core.text, t.text) > 0.0 for t in en.tokens):
                 continue  # a transliteration (华为 = Huawei) needs no reading
-            key = tuple((t.text, t.kind, e.name) for t in eq)
-            found.setdefault(core.source, {})
-            found[core.source][key] = found[core.source].get(key, 0) + 1
+            keys: list[tuple[tuple[str, str, str], ...]] = []
+            if eq and len(eq) <= 4:
+                keys.append(tuple((t.text, t.kind, e.name) for t in eq))
+            elif not eq and m:
+                # an English name of generic words only and its abbreviation (中芯国际 = "Semiconductor
+                # Manufacturing International Corporation (SMIC)"): the brand reads as the abbreviation
+                abbrev = [t for t in _prepare(m.group(2), df).tokens if t.kind == "name"]
+                if len(abbrev) == 1 and len(abbrev[0].text) >= 3:
+                    keys.append(((abbrev[0].text, "name", e.name),))
+            for key in keys:
+                found.setdefault(core.source, {})
+                found[core.source][key] = found[core.source].get(key, 0) + 1
         # the same readings for a romanised query ("Anhui Hanwuji Xinxi Keji"), when the romanisation belongs
         # to one brand only and is no word of a name written in Latin letters on the lists
         roman: dict[str, set[str]] = {}
