@@ -1078,6 +1078,9 @@ class Screener:
         toks = q.tokens
         for i, t in enumerate(toks):
             if t.kind != "name":
+                if q.generic_only:  # exactly: a listed "Micro Electronics" is posted as "microelectronic" too
+                    for rid in self._postings.get(t.text, ()):
+                        acc[rid] = acc.get(rid, 0.0) + q.weights[i]
                 continue
             w = q.weights[i]
             for word, s in self._fuzzy_vocab(t.text):
