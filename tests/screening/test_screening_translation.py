@@ -46,6 +46,15 @@ def test_company_words_are_translated_word_by_word(name: str, expected: list[str
     assert words(name) == expected
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("中国移动通信集团", ["china", "mobile", "communication", "group"]),
+    ("北京激光红外科技", ["beijing", "laser", "infrared", "technology"]),
+    ("Beijing Jiguang Keji Youxian Gongsi", ["beijing", "laser", "technology"]),
+])
+def test_industry_vocabulary_is_translated(name: str, expected: list[str]) -> None:
+    assert words(name) == expected
+
+
 def test_a_translated_word_is_never_split_off_a_one_character_name() -> None:
     # 东方 is "oriental", but 东方红 is one name: 红 alone would be a single character split out
     assert words("东方红卫星") == ["dongfanghong", "satellite"]
@@ -152,3 +161,12 @@ def test_listings_the_list_itself_keeps_apart_stay_apart(screener: Screener) -> 
     # a parent and its listed subsidiary share the alias "China Telecom" only: two companies
     assert ("ns_cmic", "China Telecom Corporation Limited") not in _company(
         screener, "1260h", "China Telecom Group Co., Ltd.")
+
+
+def test_a_query_of_generic_words_only_matches_when_every_word_agrees(screener: Screener) -> None:
+    # "micro electronic" joined is still generic for a query that has no distinctive word of its own
+    smee = "Shanghai Micro Electronics Equipment (Group) Co., Ltd."
+    r = screener.screen("上海微电子装备(集团)股份有限公司")
+    assert r.hits and r.hits[0].entry.name == smee
+    r = screener.screen("上海微电子设备研究所")
+    assert not [h for h in r.hits if h.entry.name == smee]

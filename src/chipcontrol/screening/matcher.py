@@ -379,6 +379,8 @@ def _align(q: _Name, c: _Name) -> Alignment:
     if acronym:
         capped = (f"the listed name is one short word ({ct[0].text}) and the query has more words: "
                   f"a possible match to review, not a hit")
+    if q.generic_only and not q.anchors:
+        distinctive = False  # a query of generic words only: every word must agree (a joined "micro electronic" too)
     if not distinctive:
         every_word = all(q_used) and all(c_used) and min(q_sim + c_sim) >= ALL_WORDS_SIM
         if not every_word and score > GENERIC_ONLY_CAP:
