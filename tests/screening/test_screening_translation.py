@@ -170,3 +170,20 @@ def test_a_query_of_generic_words_only_matches_when_every_word_agrees(screener: 
     assert r.hits and r.hits[0].entry.name == smee
     r = screener.screen("上海微电子设备研究所")
     assert not [h for h in r.hits if h.entry.name == smee]
+
+
+# --- a space typed one letter off ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Huawei Technologie sCo., Ltd.", ["huawei", "technology"]),
+    ("Huawei Machin eCo., Ltd.", ["huawei", "machinery"]),
+    ("Technologiesc o", ["technology"]),
+    ("Green Eco Ltd", ["green", "eco"]),  # a name is never changed: "greene" is no known word
+])
+def test_a_space_one_letter_off_between_known_words(typed: str, expected: list[str]) -> None:
+    assert words(typed) == expected
+
+
+def test_a_misplaced_space_still_finds_the_listing(screener: Screener) -> None:
+    r = screener.screen("Huawei Technologie sCo., Ltd.")
+    assert r.hits and r.hits[0].entry.name == "Huawei Technologies Co., Ltd."

@@ -348,6 +348,29 @@ def _compound_numbers(pieces: list[tuple[str, str, str]]) -> list[tuple[str, str
     return out
 
 
+def _known_word(word: str) -> bool:
+    return word in GENERIC_CANON or word in LEGAL_FORMS or word in PLACES
+
+
+def _misplaced_spaces(pieces: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """A space typed one letter off between two words that are both known words once it is put back:
+    "Technologie sCo." = "Technologies Co.", "Machin eCo." = "Machine Co.", "Technologiesc o" = "Technologies
+    Co". Only when the word as typed is no known word and both words put right are (generic words, legal
+    forms, places): a name is never changed this way."""
+    if len(pieces) < 2:
+        return pieces
+    out = list(pieces)
+    for i in range(len(out) - 1):
+        (a, oa, ha), (b, ob, hb) = out[i], out[i + 1]
+        if ha or hb or not a.isalpha() or not b.isalpha():
+            continue
+        if len(b) >= 3 and not _known_word(b) and _known_word(b[1:]) and _known_word(a + b[0]):
+            out[i], out[i + 1] = (a + b[0], oa, ha), (b[1:], ob, hb)
+        elif len(a) >= 3 and not _known_word(a) and _known_word(a[:-1]) and _known_word(a[-1] + b):
+            out[i], out[i + 1] = (a[:-1], oa, ha), (a[-1] + b, ob, hb)
+    return out
+
+
 _LEGAL_WORDS = tuple(w for w in LEGAL_FORMS if " " not in w and len(w) >= 7)
 
 
@@ -361,7 +384,7 @@ def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
     :func:`chipcontrol.screening.chinese.han_pieces` ("dict" translates Chinese dictionary words, "pinyin"
     romanises them)."""
     text = unicodedata.normalize("NFKC", name)
-    pieces = _compound_numbers(_segments(text, mode))
+    pieces = _misplaced_spaces(_compound_numbers(_segments(text, mode)))
     words = [w for w, _, _ in pieces]
     tokens: list[Token] = []
     i = 0
