@@ -100,7 +100,7 @@ def _fdp_e(w: Work, prov: Provenance) -> str:
     if prov.ordered_by_footnote in in_force:
         who.append((prov.ordered_by_footnote, "the item was produced, purchased or ordered by a footnote "
                     f"{prov.ordered_by_footnote} entity"))
-    for p in w.ship.all_parties():
+    for p in w.all_parties():
         if p.role == "exporter":
             continue
         for h in p.hits:

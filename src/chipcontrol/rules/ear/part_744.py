@@ -67,7 +67,7 @@ def _listed_hits(w: Work, name: str, lists: tuple[str, ...]) -> list[PartyHit]:
 # ------------------------------------------------------------------------------------------------ parties
 def restricted_parties(w: Work) -> None:
     """Is a party to the transaction, or 50 % of its ownership, on a list with legal effect, in a covered role?"""
-    parties = w.ship.all_parties()
+    parties = w.all_parties()
     if not parties and not w.ship.exporter_hits:
         return
     roles_read = w.read(P744 + "sec_744_11.covered_roles")

@@ -57,6 +57,7 @@ class Work:
     parties: list[PartyFinding] = field(default_factory=list)
     subject_to_ear: bool | None = True
     authorizations: list[tuple[LicenseException, frozenset[str]]] = field(default_factory=list)
+    _parties: tuple[Party, ...] | None = None
     unresolved: list[str] = field(default_factory=list)  # facts nobody can ask for that leave the answer open
 
     # ------------------------------------------------------------------ reading
@@ -80,8 +81,14 @@ class Work:
             f"Not given. {fact.why} See 'questions' for the answer each reply gives.", status="assumed"))
         return value
 
+    def all_parties(self) -> tuple[Party, ...]:
+        """The shipment's parties (computed once per run)."""
+        if self._parties is None:
+            self._parties = self.ship.all_parties()
+        return self._parties
+
     def end_user(self) -> Party | None:
-        for p in self.ship.all_parties():
+        for p in self.all_parties():
             if p.role == "end_user":
                 return p
         return None
@@ -102,7 +109,7 @@ class Work:
         """(who, headquarters) for the end user (asked if unknown) and every consignee whose headquarters is given:
         the entities an item is destined to."""
         out = [("the end user", self.end_user_hq(why, citation))]
-        for p in self.ship.all_parties():
+        for p in self.all_parties():
             if p.role in ("ultimate_consignee", "intermediate_consignee", "purchaser") and p.hq:
                 out.append((p.label, p.hq))
         return out
