@@ -20,9 +20,13 @@ Algorithm ``chipcontrol-name-v2`` (a named, versioned set of weighted features)
    names agrees (a listed name made only of generic words, e.g. "Beijing Institute of Technology").
 7. ``country_support`` (+0.03): the listed country agrees (CN/HK/MO count as one); never a filter.
 8. Entity resolution: listings of one company on several lists (a shared primary name, or a shared
-   multi-word alias or registered Chinese name, same country) form one result; every name known for
-   the company on any list, and its curated Chinese names (``data/zh_names.csv``), match for all its
-   listings, and the explanation says where the matched name comes from.
+   multi-word alias or registered Chinese name, same country; a primary name printed as another list's
+   alias; near-duplicates, see :meth:`Screener._merge_near_duplicates`) form one result; every name
+   known for the company on any list, and its curated Chinese names (``data/zh_names.csv``), match for
+   all its listings, and the explanation says where the matched name comes from.
+   ``translated``: a distinctive Chinese word matched through the lexicon's translation (火炬 "torch",
+   中航 "AVIC") counts ``TRANSLATED_SIM``, and the hit lists it (``translated_as``); 集团 is matched by a
+   listed legal form "Corporation".
 9. Ranking: score; at equal score listings that impose a licence requirement or a prohibition first.
    Near misses (``POSSIBLE_BAND`` below the threshold) are returned apart as possible matches.
 """
