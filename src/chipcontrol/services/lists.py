@@ -147,11 +147,12 @@ def rescreen_after_change(rt: Runtime, change_id: int, diff: Any, by: Principal)
     """Re-screen every known party against a list change; new hits to the queue; the report is stored on the
     change and in the audit log."""
     found, report = rescreen_parties(known_parties(rt.store), diff, threshold=rt.settings.screening_threshold)
+    snap = rt.snapshot_id()  # before the write (see import_parties)
     with rt.store.write() as session:
         rec = audit_store.append(session, AuditEntry(kind="lists.rescreen", actor=by.actor,
                                                      inputs={"change": change_id, "lists": list(diff.lists)},
                                                      result={k: v for k, v in report.items()},
-                                                     snapshot_id=rt.snapshot_id()))
+                                                     snapshot_id=snap))
         review.enqueue(session, found, "rescreen", rec.seq)
         change = session.get(ListChange, change_id)
         if change is not None:
@@ -256,11 +257,12 @@ def import_parties(rt: Runtime, *, content: str, source: str, by: Principal) -> 
     for name, country in parties:
         hits = [h.to_dict() for h in scr.screen(name, country, threshold=rt.settings.screening_threshold).hits]
         found.extend(review.sightings(name, country, hits))
+    snap = rt.snapshot_id()  # before the write: it may write the snapshot row itself (the lock is not re-entrant)
     with rt.store.write() as session:
         rec = audit_store.append(session, AuditEntry(
             kind="parties.import", actor=by.actor, inputs={"source": source, "parties": len(parties)},
             result={"parties": len(parties), "hits": len(found), "parties_hit": len({s.party for s in found})},
-            snapshot_id=rt.snapshot_id()))
+            snapshot_id=snap))
         now = audit_store.utc_now()
         conn = session.connection()
         rows = [{**party_row(n, c, "customer_file"), "created_at": now, "audit_seq": rec.seq} for n, c in parties]
