@@ -187,3 +187,17 @@ def test_a_space_one_letter_off_between_known_words(typed: str, expected: list[s
 def test_a_misplaced_space_still_finds_the_listing(screener: Screener) -> None:
     r = screener.screen("Huawei Technologie sCo., Ltd.")
     assert r.hits and r.hits[0].entry.name == "Huawei Technologies Co., Ltd."
+
+
+# --- a romanised word shared by a dictionary word and a brand -----------------------------------------
+
+def test_zhongxin_is_center_as_the_last_word_of_a_romanised_company_name() -> None:
+    # 中心 and 中芯 are both "zhongxin": a brand comes first, the dictionary word last
+    assert words("Guojia Chaoji Jisuan Shenzhen Zhongxin") == ["national", "supercomputing", "shenzhen", "center"]
+    assert words("Zhongxin Guoji Jicheng Dianlu Zhizao Youxian Gongsi")[0] == "zhongxin"
+    assert words("Zhongxin") == ["zhongxin"]  # no company words around it: a name
+
+
+def test_romanised_supercomputing_center_finds_its_listing(brands_only: Screener) -> None:
+    r = brands_only.screen("Guojia Chaoji Jisuan Shenzhen Zhongxin")
+    assert r.hits and r.hits[0].entry.name == "National Supercomputing Center Shenzhen"

@@ -93,11 +93,12 @@ def pinyin_overrides() -> dict[str, str]:
 def pinyin_lexicon() -> dict[str, LexWord]:
     """Lexicon words keyed by their toneless pinyin (``youxiangongsi``, ``keji``, ``shenzhen``): how a
     romanised Chinese name's legal forms, generic words and places are recognised without pypinyin.
-    The data column is ``-`` for a reading that is also the pinyin of a curated company name (中心 and 中芯
-    are both "zhongxin"): that one stays a name. Words of one character are left out (too ambiguous)."""
+    The data column starts with ``-`` for a reading that is also the pinyin of a curated company name (中心
+    and 中芯 are both "zhongxin"): that one stays a name (see :func:`ambiguous_pinyin`). Words of one
+    character are left out (too ambiguous)."""
     out: dict[str, LexWord] = {}
     for lw in lexicon().values():
-        if len(lw.word) < 2 or not lw.pinyin or lw.pinyin == "-":
+        if len(lw.word) < 2 or not lw.pinyin or lw.pinyin.startswith("-"):
             continue
         prev = out.get(lw.pinyin)
         if prev is None or (prev.kind != lw.kind and lw.kind == "legal"):
@@ -109,7 +110,17 @@ def pinyin_lexicon() -> dict[str, LexWord]:
 def admin_pinyin() -> frozenset[str]:
     """Readings of the administrative suffixes (shi, sheng, qu, xinqu, zizhiqu ...): after a romanised
     place they join it ("Shenzhen Shi" = "Shenzhen")."""
-    return frozenset(lw.pinyin for lw in lexicon().values() if lw.kind == "admin" and lw.pinyin not in ("", "-"))
+    return frozenset(lw.pinyin for lw in lexicon().values()
+                     if lw.kind == "admin" and lw.pinyin and not lw.pinyin.startswith("-"))
+
+
+@lru_cache(maxsize=1)
+def ambiguous_pinyin() -> dict[str, LexWord]:
+    """Lexicon words whose reading is also a curated company name's (中心 and 中芯 are both "zhongxin";
+    pinyin column ``-zhongxin``), keyed by that reading: a romanised name reads them as the dictionary word
+    only where a company name puts such a word, last (see ``text._latin_pieces``)."""
+    return {lw.pinyin[1:]: lw for lw in lexicon().values()
+            if len(lw.word) >= 2 and lw.pinyin.startswith("-") and len(lw.pinyin) > 1}
 
 
 _converter_lock = threading.Lock()

@@ -24,7 +24,7 @@ from rapidfuzz.distance import OSA
 from unidecode import unidecode
 
 from chipcontrol.errors import InvalidInput
-from chipcontrol.screening.chinese import LexWord, admin_pinyin, han_pieces, pinyin_lexicon
+from chipcontrol.screening.chinese import LexWord, admin_pinyin, ambiguous_pinyin, han_pieces, pinyin_lexicon
 from chipcontrol.screening.lexicon import GENERIC_CANON, LEGAL_FORMS, PLACES, STOPWORDS
 
 MAX_NAME_LENGTH = 500
@@ -214,6 +214,16 @@ def _latin_pieces(words: list[str], mode: str = "dict") -> list[tuple[str, str, 
     if not found and not numbers:
         return [(w, "", "") for w in words]
     companyish = any(lw.kind in ("legal", "generic") for _, _, lw in found)
+    if companyish:
+        # a reading shared by a dictionary word and a company name (中心 and 中芯 are both "zhongxin") is the
+        # dictionary word as the last word of a company name, before its legal form only ("Guojia Chaoji
+        # Jisuan Shenzhen Zhongxin" = 国家超级计算深圳中心); a brand comes first ("Zhongxin Guoji")
+        legal_at = {i for i, size, lw in found if lw.kind == "legal" for i in range(i, i + size)}
+        last = max((k for k in range(n) if k not in legal_at), default=-1)
+        amb = ambiguous_pinyin().get(words[last]) if last > 0 else None
+        if amb is not None and all(not (i <= last < i + size) for i, size, _ in found):
+            found.append((last, 1, amb))
+            found.sort(key=lambda x: x[0])
     # a distinctive dictionary word ("Huoju" = torch, "Zhonghang" = AVIC) is translated only inside a
     # company name (a romanised legal form or generic word next to it): a person may be called Dongfang
     at = {i: (size, lw) for i, size, lw in found
