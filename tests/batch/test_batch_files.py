@@ -198,3 +198,24 @@ def test_pipelined_chunks_with_workers_give_the_same_file(tmp_path: Path, monkey
     two = run_batch(src, tmp_path / "two.parquet", settings=Settings(), chunk_size=700, audit=False, workers=2)
     assert one.output_sha256 == two.output_sha256
     assert one.keys_evaluated == two.keys_evaluated and one.lines + one.rejects == 3_000
+
+
+def test_batch_hits_go_to_the_review_queue_once_per_party(tmp_path: Path) -> None:
+    db = tmp_path / "desk.db"
+    src = tmp_path / "in.csv"
+    src.write_text(HEADER + "a1,NVIDIA Tesla T4,1,DE,Huawei Technologies Co. Ltd.,DE,Example Co,2024-06-01\n"
+                   + "a2,NVIDIA Tesla T4,2,DE,Huawei Technologies Co. Ltd.,DE,Example Co,2024-07-01\n"
+                   + "a3,NVIDIA Tesla T4,1,DE,Example Robotics GmbH,DE,Example Co,2024-06-01\n")
+    settings = Settings(database_url=f"sqlite:///{db}")
+    res = run_batch(src, tmp_path / "o.csv", settings=settings, audit=True)
+    assert res.audit_seq is not None and res.audit_note == ""
+
+    from chipcontrol.services.review import QueueFilter, list_items
+    from chipcontrol.store import open_store
+
+    items = list_items(open_store(settings.database_url), QueueFilter(source="batch"))["items"]
+    parties = {i["party"] for i in items}
+    assert parties == {"Huawei Technologies Co. Ltd."}
+    assert all(i["audit_seq"] == res.audit_seq and i["status"] == "open" for i in items)
+    # the same party in two lines is one sighting per listing, not two
+    assert len({(i["entry_id"], i["entry_version"]) for i in items}) == len(items)

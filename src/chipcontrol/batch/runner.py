@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,7 +241,7 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
     if audit and manifest.get("audit_seq") is not None and manifest.get("output_sha256") == res.output_sha256:
         res.audit_seq = int(manifest["audit_seq"])  # recorded before an interruption during clean-up
         audit = False
-    res = _finish(res, settings, rs, audit, actor, t0)
+    res = _finish(res, settings, rs, audit, actor, t0, ev.parties.screened_table)
     if res.audit_seq is not None:
         manifest.update(audit_seq=res.audit_seq, output_sha256=res.output_sha256)
         _write_json(mpath, manifest)
@@ -257,11 +257,31 @@ def _rpart(i: int) -> str:
     return f"rejects-{i:06d}.parquet"
 
 
-def _finish(res: BatchResult, settings: Settings, rs: Ruleset, audit: bool, actor: str, t0: float) -> BatchResult:
+def _finish(res: BatchResult, settings: Settings, rs: Ruleset, audit: bool, actor: str, t0: float,
+            screened: Mapping[tuple[str, str], tuple[Sequence[Any], Sequence[Any]]] | None = None) -> BatchResult:
     if audit:
         res.audit_seq, res.audit_note = record_audit(res, settings, rs, actor)
+        if res.audit_seq is not None and screened:
+            res.audit_note = queue_hits(settings, screened, res.audit_seq) or res.audit_note
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def queue_hits(settings: Settings, screened: Mapping[tuple[str, str], tuple[Sequence[Any], Sequence[Any]]],
+               audit_seq: int) -> str:
+    """Every hit the run screened goes to the review queue once per distinct party, pointing at the batch's audit
+    record (``services.review.enqueue_screened``). Returns a note when the queue could not be written."""
+    found = [(name, None if country == "\x00" else country, list(hits))
+             for (name, country), (hits, _) in screened.items() if hits]
+    if not found:
+        return ""
+    try:
+        from chipcontrol.services.review import enqueue_screened
+        from chipcontrol.store import open_store
+    except ModuleNotFoundError as exc:
+        return f"hits not queued for review: {exc}"
+    enqueue_screened(open_store(settings.database_url), found, "batch", audit_seq)
+    return ""
 
 
 def record_audit(res: BatchResult, settings: Settings, rs: Ruleset, actor: str = "cli") -> tuple[int | None, str]:

@@ -266,7 +266,8 @@ def build_shipment(req: CheckRequest, screen: PartyScreen | None) -> tuple[Shipm
     links: list[OwnershipLink] = []
     if req.owners:
         if end_user is None:
-            raise InvalidInput("--owner gives owners of the end user: name the end user (--end-user)")
+            raise InvalidInput("owners (--owner, API 'owners') are owners of the end user: name the end user "
+                               "(--end-user, API 'end_user')")
         links.extend(parse_owner(o, end_user) for o in req.owners)
     for i, row in enumerate(req.ownership):
         where = f"ownership[{i}]"
