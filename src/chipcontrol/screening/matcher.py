@@ -802,7 +802,11 @@ class Screener:
                     if kk in first:
                         uf.union(first[kk], ei)
         self._merge_published_aliases(uf)
-        self._merge_near_duplicates(uf, df)
+        primary: dict[int, _Name] = {}  # each entry's primary name, without a trailing abbreviation
+        for (ei, _, kind, _), name in zip(raw, prepared, strict=True):
+            if kind == "name" and name is not None:
+                primary[ei] = name  # the stem (appended last) replaces the name with its abbreviation
+        self._merge_near_duplicates(uf, primary)
         self._cluster_of: list[int] = [uf.find(i) for i in range(len(self.entries))]
         members: dict[int, list[int]] = {}
         for ei, c in enumerate(self._cluster_of):
@@ -874,7 +878,7 @@ class Screener:
             if len(others) == 1:
                 uf.union(ei, others[0])
 
-    def _merge_near_duplicates(self, uf: _UnionFind, df: dict[str, int]) -> None:
+    def _merge_near_duplicates(self, uf: _UnionFind, primary: dict[int, _Name]) -> None:
         """Near-duplicate listings of one company on two lists, merged conservatively. Two primary names
         (trailing abbreviation left out) on different lists are one company when
         (1) they are in the same country, or one is in China/Hong Kong/Macau and the other in an offshore
@@ -891,13 +895,11 @@ class Screener:
             Huawei Technologies Co., Ltd.").
         """
         buckets: dict[tuple[str, frozenset[str]], list[tuple[int, _Name]]] = {}
-        for ei, e in enumerate(self.entries):
-            m = _TRAILING_ABBREV.match(e.name)
-            nm = _prepare(" ".join((m.group(1) if m else e.name).split()), df)
+        for ei, nm in primary.items():
+            cg = _country_group(self.entries[ei].country_code)
             names = frozenset(t.text for t in nm.tokens if t.kind == "name")
-            if not names or not _country_group(e.country_code):
+            if not names or not cg:
                 continue
-            cg = _country_group(e.country_code)
             buckets.setdefault(("CN" if cg in OFFSHORE else cg, names), []).append((ei, nm))
         pairs: dict[int, set[int]] = {}
         for items in buckets.values():
