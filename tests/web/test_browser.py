@@ -5,38 +5,19 @@ Set CHIPCONTROL_SCREENSHOTS=DIR to keep a screenshot of each page."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from webtools import Live
+from webtools import Live, launch_browser, needs_chromium, shot
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"{CHROMIUM} not found (Debian: apt-get install -y chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    folder = os.environ.get("CHIPCONTROL_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+    yield from launch_browser()
 
 
 def _sign_in(page: Any, live: Live, role: str) -> None:
@@ -55,7 +36,7 @@ def test_classify_then_check_then_screen(browser: Any, live: Live) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     _sign_in(page, live, "viewer")
-    _shot(page, "01-home")
+    shot(page, "01-home")
 
     # classify a catalogue chip
     page.click("nav >> text=Classify")
@@ -67,7 +48,7 @@ def test_classify_then_check_then_screen(browser: Any, live: Live) -> None:
     assert page.url.endswith("/classify")  # htmx swapped the result in place
     assert page.locator("table.trace tr").count() >= 3  # header + steps
     expect(page.locator("table.trace")).to_contain_text("15 CFR 774")
-    _shot(page, "02-classify")
+    shot(page, "02-classify")
 
     # on to a shipment check of that chip, from the result's link
     page.click("text=Check a shipment of this chip")
@@ -81,7 +62,7 @@ def test_classify_then_check_then_screen(browser: Any, live: Live) -> None:
     expect(reasons.locator(".cite").first).to_contain_text("15 CFR")
     links = reasons.locator(".cite a")
     assert links.count() >= 1 and links.first.get_attribute("href").startswith("https://")
-    _shot(page, "03-check")
+    shot(page, "03-check")
 
     # screen the party
     page.click("nav >> text=Screen a party")
@@ -92,7 +73,7 @@ def test_classify_then_check_then_screen(browser: Any, live: Live) -> None:
     expect(hits).to_contain_text("entity_list")
     heading = page.locator("#result h2").inner_text()
     assert re.match(r"\d+ hits? for “华为技术有限公司”", heading)
-    _shot(page, "04-screen")
+    shot(page, "04-screen")
 
     # every one of those decisions is in the audit log, and the chain verifies
     page.click("nav >> text=Audit log")
@@ -101,7 +82,7 @@ def test_classify_then_check_then_screen(browser: Any, live: Live) -> None:
         expect(table).to_contain_text(kind)
     page.click("button:has-text('Verify the chain')")
     expect(page.locator("#verify")).to_contain_text("Chain intact")
-    _shot(page, "05-audit")
+    shot(page, "05-audit")
     assert errors == []
 
 
@@ -122,7 +103,7 @@ def test_timeline_chart_and_ledger(browser: Any, live: Live) -> None:
     assert chart.locator("g.band").count() >= 2
     box = chart.bounding_box()
     assert box is not None and box["width"] > 600
-    _shot(page, "06-timeline")
+    shot(page, "06-timeline")
 
     page.click("nav >> text=Licences")
     page.fill("#licence-form input[name=number]", "BR-1")
@@ -140,4 +121,4 @@ def test_timeline_chart_and_ledger(browser: Any, live: Live) -> None:
         page.click("#shipment-form button")
         expect(page.locator("#shipment-form")).to_contain_text(message)
     expect(page.locator("#licences")).to_contain_text("2 / 10")
-    _shot(page, "07-licences")
+    shot(page, "07-licences")

@@ -17,43 +17,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webtools import Live
+from webtools import Live, launch_browser, needs_chromium, shot
 
 from chipcontrol.services import ledger
 from chipcontrol.services.keys import Principal
 from chipcontrol.services.screening import set_default_store
 from chipcontrol.store import open_store
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 EL = "Entity List (EL) - Bureau of Industry and Security"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"{CHROMIUM} not found (Debian: apt-get install -y chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+    yield from launch_browser()
 
 
 @pytest.fixture(autouse=True)
 def _bundled_lists_after() -> Iterator[None]:
     yield
     set_default_store(None)
-
-
-def _shot(page: Any, name: str) -> None:
-    folder = os.environ.get("CHIPCONTROL_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def _page(browser: Any, live: Live, role: str) -> Any:
@@ -74,7 +58,7 @@ def test_two_people_review_a_hit(browser: Any, live: Live) -> None:
     ana.fill("input[name=name]", "华为技术有限公司")
     ana.click("button:has-text('Screen')")
     expect(ana.locator("table.hits")).to_contain_text("Huawei")
-    _shot(ana, "desk-01-screen-chinese")
+    shot(ana, "desk-01-screen-chinese")
     ana.click("nav >> text=Review queue")
     ana.select_option("select[name=status]", "undecided")
     ana.fill("input[name=list]", "entity_list")
@@ -87,7 +71,7 @@ def test_two_people_review_a_hit(browser: Any, live: Live) -> None:
     ana.fill("#review-bulk input[name=reason]", "different company: Shenzhen registration differs")
     ana.click("#review-bulk button:has-text('Decide selected')")
     expect(ana.locator(".ok")).to_contain_text("pending second")
-    _shot(ana, "desk-02-review-first-person")
+    shot(ana, "desk-02-review-first-person")
 
     admin = _page(browser, live, "admin")
     admin.goto(f"{live.url}/review/{item}")
@@ -98,7 +82,7 @@ def test_two_people_review_a_hit(browser: Any, live: Live) -> None:
     expect(admin.locator("h1")).to_contain_text("false positive")
     expect(admin.locator("#decisions")).to_contain_text("analyst-user")
     expect(admin.locator("#decisions")).to_contain_text("admin-user")
-    _shot(admin, "desk-03-review-second-person")
+    shot(admin, "desk-03-review-second-person")
 
 
 def test_a_changed_list_brings_a_new_hit_to_the_queue(browser: Any, live: Live, tmp_path: Path) -> None:
@@ -124,11 +108,11 @@ def test_a_changed_list_brings_a_new_hit_to_the_queue(browser: Any, live: Live, 
     expect(page.locator("#diff-counts")).to_contain_text("1")
     expect(page.locator("#rescreen-summary")).to_contain_text("1 new hit")
     expect(page.locator("#new-hits")).to_contain_text("Zephyrine Quantum Devices")
-    _shot(page, "desk-04-list-change")
+    shot(page, "desk-04-list-change")
     page.click("#rescreen-summary a")
     expect(page.locator("#review-items")).to_contain_text("Zephyrine Quantum Devices")
     expect(page.locator("#review-items")).to_contain_text("泽菲林量子器件有限公司")
-    _shot(page, "desk-05-new-hit-in-queue")
+    shot(page, "desk-05-new-hit-in-queue")
 
 
 def test_a_downloaded_certificate_verifies_with_the_cli(browser: Any, live: Live, tmp_path: Path) -> None:
@@ -142,11 +126,11 @@ def test_a_downloaded_certificate_verifies_with_the_cli(browser: Any, live: Live
     page.click("button:has-text('Check')")
     expect(page.locator("#verdict")).to_be_visible()
     expect(page.locator("tr.listed-party").first).to_contain_text("listed party")
-    _shot(page, "desk-06-check")
+    shot(page, "desk-06-check")
     seq = page.locator("section.result").get_attribute("data-audit")
     page.goto(f"{live.url}/audit/{seq}")
     expect(page.locator("#certificate")).to_be_visible()
-    _shot(page, "desk-07-audit-record")
+    shot(page, "desk-07-audit-record")
     with page.expect_download() as dl:
         page.click("#cert-pdf")
     pdf = tmp_path / "certificate.pdf"
@@ -178,7 +162,7 @@ def test_export_the_audit_log_filtered_by_date(browser: Any, live: Live, tmp_pat
     page.fill("input[name=to]", today)
     page.click("#audit-filter button:has-text('Filter')")
     expect(page.locator("#audit-total")).to_contain_text("2 record(s) match the filter")
-    _shot(page, "desk-08-audit-filtered")
+    shot(page, "desk-08-audit-filtered")
     with page.expect_download() as dl:
         page.click("#export-csv")
     path = tmp_path / "audit.csv"
@@ -217,7 +201,7 @@ def test_a_paginated_licence_page(browser: Any, live: Live) -> None:
     expect(page.locator("nav.pager").first).to_contain_text("1–25 of 60")
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 4000, f"the licence list page is {height} px tall"
-    _shot(page, "desk-09-licences-page-1")
+    shot(page, "desk-09-licences-page-1")
     page.locator("nav.pager").first.locator("a[rel=next]").click()
     expect(page.locator("nav.pager").first).to_contain_text("26–50 of 60")
     page.locator("nav.pager").first.locator("a:text-is('3')").click()
@@ -227,4 +211,4 @@ def test_a_paginated_licence_page(browser: Any, live: Live) -> None:
     expect(page.locator("nav.pager").first).to_contain_text("1–25 of 40")
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 3000, f"one licence's page is {height} px tall"
-    _shot(page, "desk-10-licence-with-shipments")
+    shot(page, "desk-10-licence-with-shipments")

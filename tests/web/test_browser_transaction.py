@@ -6,37 +6,18 @@ Set CHIPCONTROL_SCREENSHOTS=DIR to keep a screenshot of each step."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from webtools import Live
+from webtools import Live, launch_browser, needs_chromium, shot
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"{CHROMIUM} not found (Debian: apt-get install -y chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    folder = os.environ.get("CHIPCONTROL_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+    yield from launch_browser()
 
 
 def _sign_in(page: Any, live: Live, role: str) -> None:
@@ -79,7 +60,7 @@ def test_three_parties_two_owners_a_question_and_its_answer(browser: Any, live: 
         row = page.locator("tbody[data-rows=owner] tr").nth(i)
         row.locator("input[name=owner_name]").fill(name)
         row.locator("input[name=owner_percent]").fill(pct)
-    _shot(page, "transaction-01-order")
+    shot(page, "transaction-01-order")
 
     page.click("#check-form button.primary")
     verdict = page.locator("#verdict")
@@ -99,7 +80,7 @@ def test_three_parties_two_owners_a_question_and_its_answer(browser: Any, live: 
     expect(party_rows).to_have_count(3)
     expect(page.locator("#parties")).to_contain_text("Acme Trading Pte Ltd")
     expect(page.locator("#parties tr[data-role=end_user]")).to_contain_text("0 %")  # owners given, none listed
-    _shot(page, "transaction-02-question")
+    shot(page, "transaction-02-question")
 
     # one click on a reply: the same order is checked again with the answer
     cn.locator("button.answer").click()
@@ -111,7 +92,7 @@ def test_three_parties_two_owners_a_question_and_its_answer(browser: Any, live: 
     expect(page.locator("tbody[data-rows=owner] tr")).to_have_count(2)
     expect(page.locator("tbody[data-rows=owner] input[name=owner_name]").nth(1)).to_have_value("陈氏家族信托")
     expect(page.locator("ul.reasons")).to_contain_text("headquarter")
-    _shot(page, "transaction-03-answered")
+    shot(page, "transaction-03-answered")
     assert errors == []
 
 
@@ -134,7 +115,7 @@ def test_the_register_feeds_the_check(browser: Any, live: Live) -> None:
     page.locator("#ownership-import button.primary").click()
     expect(page.locator(".ok")).to_contain_text("1 added")
     expect(page.locator("#ownership")).to_contain_text("华为技术有限公司")
-    _shot(page, "transaction-04-register")
+    shot(page, "transaction-04-register")
 
     page.click("nav >> text=Check a shipment")
     page.fill("input[name=chip]", "NVIDIA H100 SXM5 80GB")
@@ -148,4 +129,4 @@ def test_the_register_feeds_the_check(browser: Any, live: Live) -> None:
     expect(end_user).to_contain_text("affiliate")
     expect(end_user).to_contain_text("华为技术有限公司 (60 %) -> Example Holdings Ltd (51 %)")
     expect(page.locator("#register-used")).to_contain_text("registry")
-    _shot(page, "transaction-05-register-check")
+    shot(page, "transaction-05-register-check")

@@ -20,10 +20,8 @@ known party, so a list change re-screens it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,7 +37,7 @@ from chipcontrol.model.shipment import OwnershipLink
 from chipcontrol.rules.ear import ownership
 from chipcontrol.services import inputs
 from chipcontrol.services.keys import Principal
-from chipcontrol.services.parties import parse_percent
+from chipcontrol.services.parties import ownership_csv_rows, parse_percent
 from chipcontrol.store import Store
 from chipcontrol.store import audit as audit_store
 from chipcontrol.store.audit import AuditEntry
@@ -133,35 +131,9 @@ def parse_holding(h: Holding) -> _Parsed:
 def parse_csv(text: str, name: str) -> list[_Parsed]:
     """``owner,owned,percent[,source[,as_of]]`` with a header row, as the CLI's ``--ownership`` file plus an
     ``as_of`` column. Every error names ``name:line``."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    if not rows or not any(c.strip() for c in rows[0]):
-        raise InvalidInput(f"{name}: empty ownership file; expected a header owner,owned,percent[,source[,as_of]]")
-    header = [c.strip().lower() for c in rows[0]]
-    unknown = [c for c in header if c not in COLUMNS]
-    if unknown:
-        raise InvalidInput(f"{name}:1: unknown column {unknown[0]!r}; columns are owner,owned,percent"
-                           "[,source[,as_of]]")
-    missing = [c for c in COLUMNS[:3] if c not in header]
-    if missing:
-        raise InvalidInput(f"{name}:1: missing column {missing[0]!r}; columns are owner,owned,percent"
-                           "[,source[,as_of]]")
-    if len(set(header)) != len(header):
-        raise InvalidInput(f"{name}:1: a column is named twice")
-    out: list[_Parsed] = []
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        where = f"{name}:{n}"
-        if len(out) >= MAX_ROWS:
-            raise InvalidInput(f"{where}: more than {MAX_ROWS:,} rows; split the file")
-        if len(row) > len(header):
-            raise InvalidInput(f"{where}: {len(row)} fields, the header has {len(header)}")
-        cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=True))
-        for col in ("owner", "owned"):
-            if not cells[col]:
-                raise InvalidInput(f"{where}: empty {col} name")
-        out.append(parse_holding(Holding(cells["owner"], cells["owned"], cells["percent"], cells.get("source", ""),
-                                         cells.get("as_of") or None, where)))
+    out = [parse_holding(Holding(cells["owner"], cells["owned"], cells["percent"], cells.get("source", ""),
+                                 cells.get("as_of") or None, where))
+           for where, cells in ownership_csv_rows(text, name, COLUMNS, MAX_ROWS)]
     if not out:
         raise InvalidInput(f"{name}: no rows after the header")
     return out

@@ -53,30 +53,44 @@ def parse_owner(text: str, owned: str) -> OwnershipLink:
     return OwnershipLink(owner, owned, parse_percent(pct, f"owner {owner!r}"), "", "--owner")
 
 
-def read_ownership_file(path: str) -> list[OwnershipLink]:
-    """CSV ``owner,owned,percent[,source]`` (a header row; ``source`` optional). Errors name the file and line."""
-    text = read_user_file(path, "ownership")
-    rows = list(csv.reader(io.StringIO(text)))
+def ownership_csv_rows(text: str, name: str, columns: tuple[str, ...] = OWNERSHIP_COLUMNS,
+                       max_rows: int | None = None) -> list[tuple[str, dict[str, str]]]:
+    """The rows of an ownership CSV (a header row naming some of ``columns``; the first three required) as
+    (``name:line``, cells by column). Errors name the file and line; blank lines are skipped."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    shape = ",".join(columns[:3]) + "".join(f"[,{c}" for c in columns[3:]) + "]" * len(columns[3:])
     if not rows or not any(c.strip() for c in rows[0]):
-        raise InvalidInput(f"{path}: empty ownership file; expected a header owner,owned,percent[,source]")
+        raise InvalidInput(f"{name}: empty ownership file; expected a header {shape}")
     header = [c.strip().lower() for c in rows[0]]
-    unknown = [c for c in header if c not in OWNERSHIP_COLUMNS]
+    unknown = [c for c in header if c not in columns]
     if unknown:
-        raise InvalidInput(f"{path}:1: unknown column {unknown[0]!r}; columns are owner,owned,percent[,source]")
-    missing = [c for c in OWNERSHIP_COLUMNS[:3] if c not in header]
+        raise InvalidInput(f"{name}:1: unknown column {unknown[0]!r}; columns are {shape}")
+    missing = [c for c in columns[:3] if c not in header]
     if missing:
-        raise InvalidInput(f"{path}:1: missing column {missing[0]!r}; columns are owner,owned,percent[,source]")
-    links: list[OwnershipLink] = []
+        raise InvalidInput(f"{name}:1: missing column {missing[0]!r}; columns are {shape}")
+    if len(set(header)) != len(header):
+        raise InvalidInput(f"{name}:1: a column is named twice")
+    out: list[tuple[str, dict[str, str]]] = []
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        where = f"{path}:{n}"
+        where = f"{name}:{n}"
+        if max_rows is not None and len(out) >= max_rows:
+            raise InvalidInput(f"{where}: more than {max_rows:,} rows; split the file")
         if len(row) > len(header):
             raise InvalidInput(f"{where}: {len(row)} fields, the header has {len(header)}")
         cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=True))
         for col in ("owner", "owned"):
             if not cells[col]:
                 raise InvalidInput(f"{where}: empty {col} name")
+        out.append((where, cells))
+    return out
+
+
+def read_ownership_file(path: str) -> list[OwnershipLink]:
+    """CSV ``owner,owned,percent[,source]`` (a header row; ``source`` optional). Errors name the file and line."""
+    links: list[OwnershipLink] = []
+    for where, cells in ownership_csv_rows(read_user_file(path, "ownership"), path):
         owner = parse_party(cells["owner"], f"{where}: owner")
         owned = parse_party(cells["owned"], f"{where}: owned")
         assert owner is not None and owned is not None
