@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
-from chipcontrol.errors import ChipControlError, InvalidInput
+from chipcontrol.cli.options import emit, wants_json
+from chipcontrol.errors import InvalidInput
 from chipcontrol.settings import Settings
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (for people) or json")]
@@ -28,16 +29,8 @@ parties_app = typer.Typer(help="Known parties: upload a customer file (screened 
                           no_args_is_help=True)
 
 
-def _json(fmt: str) -> bool:
-    if fmt not in ("table", "json"):
-        raise ChipControlError(f"--format must be table or json, got {fmt!r}")
-    return fmt == "json"
-
-
-def _emit(data: Any) -> None:
-    from chipcontrol.cli.render import emit_json
-
-    emit_json(data)
+_json = wants_json
+_emit = emit
 
 
 def _settings(database: str | None = None) -> Settings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,6 +24,22 @@ FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="table (for peopl
 OnOpt = Annotated[str | None, typer.Option("--on", help="date YYYY-MM-DD (default: today)")]
 SpecOpt = Annotated[str | None, typer.Option("--spec", help="chip spec file (YAML or JSON)")]
 ViewOpt = Annotated[View | None, typer.Option("--view", help="enforced (default) or as_written")]
+
+
+def wants_json(fmt: str) -> bool:
+    """For commands whose --format is a plain string: table or json, anything else a one-line error."""
+    from chipcontrol.errors import ChipControlError
+
+    if fmt not in ("table", "json"):
+        raise ChipControlError(f"--format must be table or json, got {fmt!r}")
+    return fmt == "json"
+
+
+def emit(data: Any) -> None:
+    """JSON to stdout (rendering imported only when used)."""
+    from chipcontrol.cli.render import emit_json
+
+    emit_json(data)
 
 
 def settings_for(view: View | None) -> Settings:

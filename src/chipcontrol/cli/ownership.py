@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from chipcontrol.errors import ChipControlError, InvalidInput
+from chipcontrol.cli.options import emit, wants_json
+from chipcontrol.errors import InvalidInput
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (for people) or json")]
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="database URL (default: "
@@ -24,16 +25,8 @@ app = typer.Typer(help="The ownership register: who owns your customers (direct 
                   no_args_is_help=True)
 
 
-def _json(fmt: str) -> bool:
-    if fmt not in ("table", "json"):
-        raise ChipControlError(f"--format must be table or json, got {fmt!r}")
-    return fmt == "json"
-
-
-def _emit(data: Any) -> None:
-    from chipcontrol.cli.render import emit_json
-
-    emit_json(data)
+_json = wants_json
+_emit = emit
 
 
 def _store(database: str | None) -> Any:
