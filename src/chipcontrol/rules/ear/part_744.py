@@ -484,8 +484,8 @@ def review_744_23(w: Work, citation: Citation) -> tuple[str, str]:
 def military_end_uses(w: Work) -> None:
     """744.21 military end use or user, 744.22 military-intelligence end use or user (declared by the user)."""
     ship = w.ship
-    read = w.read(P744 + "sec_744_21.countries")
-    if read is not None and "military" in ship.end_uses:
+    read = w.read(P744 + "sec_744_21.countries") if "military" in ship.end_uses else None
+    if read is not None:
         scope: Mapping[str, Any] = read.value
         dest = ship.destination
         if dest in scope.get("any_item", ()):
@@ -513,8 +513,8 @@ def military_end_uses(w: Work) -> None:
         else:
             w.step("ear.744.21", f"Is {dest} within the military end-use control?", "no", read.citation,
                    params=(read,))
-    mi = w.read(P744 + "sec_744_22.countries")
-    if mi is not None and "military_intelligence" in ship.end_uses:
+    mi = w.read(P744 + "sec_744_22.countries") if "military_intelligence" in ship.end_uses else None
+    if mi is not None:
         inside = ship.destination in mi.value.get("countries", ()) or any(
             w.ctx.in_group(ship.destination, g) for g in mi.value.get("groups", ()))
         w.step("ear.744.22", f"Is the item for a military-intelligence end use or end user in {ship.destination}?",
