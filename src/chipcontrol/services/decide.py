@@ -117,9 +117,12 @@ class _Screening:
     def __init__(self, rt: Runtime, names: list[str]) -> None:
         self.seen: dict[str, list[PartyHit]] = {}
         base = default_party_screener()
-        known = review.cleared_for(rt.store, names)
+        known: dict[str, dict[str, str]] | None = None  # looked up for every foreseen name at the first hit
 
         def cleared(name: str) -> dict[str, str]:
+            nonlocal known
+            if known is None:
+                known = review.cleared_for(rt.store, names)
             found = known.get(name)
             return found if found is not None else review.cleared_entries(rt.store, name)
 

@@ -180,6 +180,8 @@ def without_cleared(screen: Callable[[str, str | None], tuple[list[PartyHit], li
 
     def run(name: str, country: str | None) -> tuple[list[PartyHit], list[PartyHit]]:
         hits, resembles = screen(name, country)
+        if not hits:  # nothing to clear: no look-up
+            return hits, resembles
         gone = cleared(name)
         if not gone:
             return hits, resembles

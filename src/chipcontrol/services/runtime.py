@@ -7,6 +7,7 @@ the catalogue, the rules and the screening index so the first request is as fast
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import threading
 from dataclasses import dataclass, field
@@ -51,6 +52,11 @@ class Runtime:
         restore_imports(self)
         screener()
         self.snapshot_id()
+        # The catalogue, rules and screening index are millions of long-lived objects: move them out of the
+        # garbage collector's reach so that its full collections (which walk every tracked object) do not stall
+        # answers for tens of milliseconds.
+        gc.collect()
+        gc.freeze()
 
     def snapshot_id(self) -> str:
         """The id of the restricted-party list snapshots screening uses now; recorded in ``list_snapshots`` the
