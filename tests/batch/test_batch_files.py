@@ -219,3 +219,14 @@ def test_batch_hits_go_to_the_review_queue_once_per_party(tmp_path: Path) -> Non
     assert all(i["audit_seq"] == res.audit_seq and i["status"] == "open" for i in items)
     # the same party in two lines is one sighting per listing, not two
     assert len({(i["entry_id"], i["entry_version"]) for i in items}) == len(items)
+
+
+def test_every_exporter_named_in_a_file(tmp_path: Path) -> None:
+    # regression: with no blank exporter in a chunk, polars refused the exporter-class mapping inside when/then
+    out, rej = _run(tmp_path, HEADER
+                    + "e1,NVIDIA A800 SXM4 80GB,10,GB,Starling Networks Ltd,GB,NVIDIA,2025-04-09\n"
+                    + "e2,NVIDIA A800 SXM4 80GB,1,BR,Vega Digital JSC,CN,Arrow Electronics,2023-01-24\n"
+                    + "e3,NVIDIA H20,5,CN,Quantum Leaf Data Systems Co. Ltd.,CN,NVIDIA,2025-06-01\n")
+    assert rej.height == 0 and out.height == 3
+    by_line = {r["line_id"]: r for r in out.iter_rows(named=True)}
+    assert by_line["e3"]["license_required"] in ("true", "True", True)

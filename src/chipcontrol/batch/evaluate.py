@@ -474,10 +474,12 @@ class Evaluator:
         exps = ok.get_column("exp").fill_null(_NONE).unique().to_list()
         ip = ok.select("item_id", "period").unique()
         read = [i * 1024 + p for i, p in ip.iter_rows() if self.exporter_matters(i, p)]  # item, period codes
+        # the class is mapped for every row first, then masked: polars (2.1) refuses a replace_strict evaluated
+        # inside when/then as "incomplete" on some frames even when every value is mapped
+        classes = ok.get_column("exp").fill_null(_NONE).replace_strict(
+            exps, [self._exporter_class(None if e == _NONE else e) for e in exps], return_dtype=pl.String)
         ok = ok.with_columns(pl.when((pl.col("item_id").cast(pl.Int64) * 1024 + pl.col("period")).is_in(read))
-                             .then(pl.col("exp").fill_null(_NONE).replace_strict(
-                                 exps, [self._exporter_class(None if e == _NONE else e) for e in exps],
-                                 return_dtype=pl.String)).otherwise(pl.lit("-")).alias("exp_class"))
+                             .then(classes).otherwise(pl.lit("-")).alias("exp_class"))
         pair = ok.select(pl.concat_str([pl.col("exp"), pl.col("origin_n")], separator=_US)).to_series()
         pairs = pair.drop_nulls().unique().to_list()
         for p in pairs:
