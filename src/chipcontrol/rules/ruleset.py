@@ -121,6 +121,8 @@ class RuleContext:
     groups: Mapping[str, frozenset[str]]
     not_applied: tuple[RuleVersion, ...] = field(default=())
     reads: Mapping[str, ParamRead] = field(default_factory=dict)
+    scope_cache: dict[tuple[int, str], tuple[Mapping[str, Any], bool]] = field(default_factory=dict, repr=False,
+                                                                             compare=False)
 
     def read(self, name: str) -> ParamRead | None:
         """The parameter in force (value, effective date, citation), or None if not in force or rescinded."""
@@ -137,9 +139,21 @@ class RuleContext:
         return [g for g in GROUPS if country in self.groups[g]]
 
     def in_scope(self, country: str, scope: Mapping[str, Any] | None) -> bool:
-        """Is ``country`` inside a scope {groups, countries, exclude_groups, exclude_countries}?"""
+        """Is ``country`` inside a scope {groups, countries, exclude_groups, exclude_countries}? (Remembered per
+        scope and country for the period: the groups do not change within it.)"""
         if not scope:
             return False
+        key = (id(scope), country)
+        hit = self.scope_cache.get(key)
+        if hit is not None and hit[0] is scope:
+            return hit[1]
+        found = self._in_scope(country, scope)
+        if len(self.scope_cache) > 20_000:
+            self.scope_cache.clear()
+        self.scope_cache[key] = (scope, found)
+        return found
+
+    def _in_scope(self, country: str, scope: Mapping[str, Any]) -> bool:
         inside = country in scope.get("countries", ()) or any(
             country in self.groups.get(g, frozenset()) for g in scope.get("groups", ()))
         if not inside:
@@ -205,7 +219,8 @@ class Ruleset:
         for p in self.parameters.values():
             for v in p.values:
                 for d in _dates_in(v.value):
-                    dates.update(x for x in (d, d + dt.timedelta(days=1)) if x > EARLIEST)
+                    if d > EARLIEST:
+                        dates.add(d)
         if self.current_to is not None:
             dates.add(self.current_to + dt.timedelta(days=1))
         self.breakpoints: tuple[dt.date, ...] = tuple(sorted(dates))
@@ -403,19 +418,24 @@ class Ruleset:
         return sorted(out, key=lambda e: e[0])
 
 
-def _dates_in(value: Any) -> list[dt.date]:
-    """Every ISO date (YYYY-MM-DD) written anywhere inside a parameter value."""
+_INCLUSIVE_ENDS = ("until", "through", "completed_by")  # value keys naming a last day: the change is the day after
+
+
+def _dates_in(value: Any, key: str = "") -> list[dt.date]:
+    """The days on which a date written inside a parameter value can change an answer: the date itself, or the
+    day after it where the key names a last day (``until``, ``stayed_through``, ``completed_by``)."""
     out: list[dt.date] = []
     if isinstance(value, str):
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
             with contextlib.suppress(ValueError):
-                out.append(dt.date.fromisoformat(value))
+                d = dt.date.fromisoformat(value)
+                out.append(d + dt.timedelta(days=1) if key.endswith(_INCLUSIVE_ENDS) else d)
     elif isinstance(value, Mapping):
-        for v in value.values():
-            out.extend(_dates_in(v))
+        for k, v in value.items():
+            out.extend(_dates_in(v, str(k)))
     elif isinstance(value, (list, tuple)):
         for v in value:
-            out.extend(_dates_in(v))
+            out.extend(_dates_in(v, key))
     return out
 
 
@@ -424,4 +444,4 @@ def _with_date(ctx: RuleContext, as_of: dt.date) -> RuleContext:
                        classification_logic=ctx.classification_logic,
                        classification_version=ctx.classification_version, version=ctx.version,
                        versions_in_force=ctx.versions_in_force, groups=ctx.groups, not_applied=ctx.not_applied,
-                       reads=ctx.reads)
+                       reads=ctx.reads, scope_cache=ctx.scope_cache)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from chipcontrol.model.citation import Citation
 from chipcontrol.rules.ear.part_734 import provenance
-from chipcontrol.rules.ear.work import Work
+from chipcontrol.rules.ear.work import D5MO, Work
 
 GP10 = "ear.part_736.gp10_guidance"
 
@@ -23,7 +23,7 @@ def general_prohibition_10(w: Work) -> None:
     if read is None:
         return
     if not prov.gp10:
-        if prov.designed_in and w.ctx.in_scope(prov.designed_in, {"groups": ["D5"], "countries": ["MO"]}) and \
+        if prov.designed_in and w.ctx.in_scope(prov.designed_in, D5MO) and \
                 w.cls.level in ("a", "b"):
             w.warn(f"{w.spec.display_name} is an advanced-computing IC developed in {prov.designed_in}: BIS's guidance "
                    "of 2025-05-13 presumes such ICs may have been produced in violation of the EAR (General "
