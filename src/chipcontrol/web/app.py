@@ -18,9 +18,10 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
 
 from chipcontrol import __version__
-from chipcontrol.errors import ChipControlError
+from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.services import audit, decide, inputs, keys, lab, ledger, specfile
 from chipcontrol.services.keys import Principal
 from chipcontrol.services.runtime import Runtime
@@ -73,6 +74,25 @@ def _is_htmx(request: Request) -> bool:
 
 def _opt(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
+
+
+async def uploaded_text(form: Any, what: str, max_bytes: int = 20_000_000) -> tuple[str, str | None]:
+    """The text of a form's file upload (field ``file``), or else of its pasted ``content``: (text, the file's name
+    or None). One-line errors for an empty, oversized or non-UTF-8 file."""
+    upload = form.get("file")
+    name: str | None = None
+    if isinstance(upload, UploadFile) and upload.filename:
+        raw, name = await upload.read(max_bytes + 1), upload.filename
+    else:
+        raw = str(form.get("content") or "").encode("utf-8")
+    if len(raw) > max_bytes:
+        raise InvalidInput(f"the {what} is larger than {max_bytes:,} bytes")
+    if not raw.strip():
+        raise InvalidInput(f"choose a {what} (or paste its content)")
+    try:
+        return raw.decode("utf-8-sig"), name
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name or 'the pasted ' + what}: not UTF-8 text") from None
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:

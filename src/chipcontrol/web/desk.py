@@ -22,6 +22,7 @@ from chipcontrol.web.app import (
     _who,
     error_page,
     pager,
+    uploaded_text,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -139,13 +140,8 @@ async def parties_import(request: Request) -> Response:
         return error_page(request, 403, "cross-site request refused")
     form = await request.form()
     try:
-        upload = form.get("file")
-        raw = await upload.read() if isinstance(upload, UploadFile) else str(form.get("content") or "").encode()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput("the customer file is not UTF-8 text") from None
-        source = getattr(upload, "filename", None) or "web upload"
+        text, filename = await uploaded_text(form, "customer file")
+        source = filename or "web upload"
         out = lists.import_parties(_rt(request), content=text, source=source, by=who)
     except ChipControlError as exc:
         return lists_page(request, error=f"{exc} [{exc.code}]")

@@ -8,11 +8,21 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
-from chipcontrol.errors import ChipControlError, InvalidInput
+from chipcontrol.errors import ChipControlError
 from chipcontrol.services import ownership_register as reg
-from chipcontrol.web.app import PAGE, _offset, _opt, _page, _rt, _same_origin, _who, error_page, pager
+from chipcontrol.web.app import (
+    PAGE,
+    _offset,
+    _opt,
+    _page,
+    _rt,
+    _same_origin,
+    _who,
+    error_page,
+    pager,
+    uploaded_text,
+)
 
 router = APIRouter(include_in_schema=False)
 OptText = Annotated[str | None, Form()]
@@ -69,20 +79,8 @@ async def ownership_import(request: Request) -> Response:
         return error_page(request, 403, "cross-site request refused")
     form = await request.form()
     try:
-        upload = form.get("file")
-        if isinstance(upload, UploadFile) and upload.filename:
-            raw = await upload.read(MAX_UPLOAD + 1)
-            name = upload.filename
-        else:
-            raw, name = str(form.get("content") or "").encode("utf-8"), "pasted CSV"
-        if len(raw) > MAX_UPLOAD:
-            raise InvalidInput(f"the file is larger than {MAX_UPLOAD:,} bytes")
-        if not raw.strip():
-            raise InvalidInput("choose a CSV file (or paste its content)")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{name}: not UTF-8 text") from None
+        text, filename = await uploaded_text(form, "CSV file", MAX_UPLOAD)
+        name = filename or "pasted CSV"
         out = reg.import_csv(_rt(request).store, who, text, name)
     except ChipControlError as exc:
         return _back("/ownership", error=f"{exc} [{exc.code}]")
