@@ -62,26 +62,15 @@ def serve(
 
 
 def _serve_workers(host: str, port: int, access_log: bool, workers: int) -> None:
-    """uvicorn's worker processes on one listening socket bound here with its protocol set to TCP: uvicorn's own
-    socket has protocol 0, so asyncio never sets TCP_NODELAY on the connections it accepts and every answer waits
-    for the client's delayed ACK (about 40 ms per request, measured)."""
-    import socket
-
+    """uvicorn's workers, each on its own socket of one SO_REUSEPORT group (:mod:`chipcontrol.cli.workers`)."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        raise ChipControlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.listen(2048)
-    sock.set_inheritable(True)
+    from chipcontrol.cli.workers import listening_sockets, supervise
+
+    sockets = listening_sockets(host, port, workers)
     config = uvicorn.Config("chipcontrol.asgi:app", host=host, port=port, access_log=access_log, log_level="info",
                             workers=workers)
-    Multiprocess(config, sockets=[sock]).run()
+    supervise(config, sockets)
 
 
 @db_app.command("upgrade")

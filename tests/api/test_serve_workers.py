@@ -1,0 +1,132 @@
+"""``chipcontrol serve --workers N``: each worker accepts on its own socket of one SO_REUSEPORT group, so a burst of
+keep-alive connections is spread over the workers (with one shared socket the first worker awake took them all)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chipcontrol.cli.workers import listening_sockets
+from chipcontrol.errors import ChipControlError
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to see which process holds a socket")
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_group_spreads_connections_and_refuses_a_second_server() -> None:
+    port = _port()
+    group = listening_sockets("127.0.0.1", port, 2)
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
+    try:
+        accepted = []
+        for sock in group:
+            sock.setblocking(False)
+            n = 0
+            while True:
+                try:
+                    conn, _ = sock.accept()
+                except BlockingIOError:
+                    break
+                conn.close()
+                n += 1
+            accepted.append(n)
+        assert sum(accepted) == 32 and min(accepted) > 0, accepted  # all on one socket: p = 2**-31
+        with pytest.raises(ChipControlError, match=f"cannot listen on 127.0.0.1:{port}"):
+            listening_sockets("127.0.0.1", port, 2)  # a second server does not join the first one's group
+    finally:
+        for c in clients:
+            c.close()
+        for sock in group:
+            sock.close()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"resource_tracker" not in cmd:
+                out.append(int(entry.name))
+    return out
+
+
+def _established(port: int) -> set[str]:
+    """Socket inodes of the server side of established TCP connections on a local port."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = line.split()
+        if int(f[1].split(":")[1], 16) == port and f[3] == "01":
+            inodes.add(f[9])
+    return inodes
+
+
+def _sockets_of(pid: int) -> set[str]:
+    out = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            out.add(link[8:-1])
+    return out
+
+
+def test_two_workers_both_serve_a_burst_of_keep_alive_connections(tmp_path: Path) -> None:
+    port = _port()
+    env = {**os.environ, "CHIPCONTROL_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (kept open for the server; closed with the test process)
+    server = subprocess.Popen([sys.executable, "-m", "chipcontrol", "serve", "--port", str(port), "--no-access-log",
+                               "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        deadline = time.time() + 120
+        while len(_children(server.pid)) < 2 or not _up(port):
+            if server.poll() is not None or time.time() > deadline:
+                log.seek(0)
+                raise AssertionError(f"the server did not start: {log.read().decode(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        workers = _children(server.pid)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]  # all queued at once
+        try:
+            for c in clients:
+                c.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            for c in clients:
+                assert c.recv(100).startswith(b"HTTP/1.1 200 ")
+            established = _established(port)
+            per_worker = [len(_sockets_of(w) & established) for w in workers]
+            assert sum(per_worker) == 16 and min(per_worker) > 0, per_worker  # one worker idle: p = 2**-15
+        finally:
+            for c in clients:
+                c.close()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        assert not any(Path(f"/proc/{w}").exists() for w in workers)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def _up(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
