@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -126,9 +126,38 @@ class RuleContext:
 
     def read(self, name: str) -> ParamRead | None:
         """The parameter in force (value, effective date, citation), or None if not in force or rescinded."""
+        if _TRACKING:
+            _TRACKING[-1].add(name)
+        return self.reads.get(name)
+
+    def in_force(self, name: str) -> bool:
+        """Is the parameter in force (and not rescinded)? Records only that this was asked (``name?``)."""
+        if _TRACKING:
+            _TRACKING[-1].add(name + "?")
+        return name in self.reads
+
+    def entry(self, name: str, key: str) -> Any:
+        """One entry of a mapping-valued parameter in force (None when absent or not in force). Records only this
+        entry (``name[key]``): a caller that goes on to use the value's citation or other entries reads it whole."""
+        if _TRACKING:
+            _TRACKING[-1].add(f"{name}[{key}]")
+        r = self.reads.get(name)
+        return r.value.get(key) if r is not None and isinstance(r.value, Mapping) else None
+
+    def obligation_in_force(self, ob: Obligation) -> bool:
+        """Is an exporter-specific obligation in force on this date? (Recorded as ``@obligation:ID``.)"""
+        if _TRACKING:
+            _TRACKING[-1].add("@obligation:" + ob.id)
+        return ob.in_force(self.as_of)
+
+    def read_for_trace(self, name: str) -> ParamRead | None:
+        """``read`` without recording it: only for trace steps and notes, never for anything that can reach an
+        answer (outcome, requirement, review policy, exceptions, reasons, questions, parties)."""
         return self.reads.get(name)
 
     def value(self, name: str) -> Any:
+        if _TRACKING:
+            _TRACKING[-1].add(name)
         dv = self.values.get(name)
         return None if dv is None else dv.value
 
@@ -172,6 +201,20 @@ class RuleContext:
 
 
 _SCOPE_TEXT: dict[int, tuple[Mapping[str, Any], str]] = {}
+_TRACKING: list[set[str]] = []  # the innermost ``tracking_reads`` block's set of parameter names read
+
+
+@contextlib.contextmanager
+def tracking_reads() -> Iterator[set[str]]:
+    """Records the name of every parameter read through ``RuleContext.read`` / ``value`` inside the block (of any
+    context): what an evaluation depended on, besides what every context of a period shares (see
+    :meth:`Ruleset.differing_parameters`)."""
+    names: set[str] = set()
+    _TRACKING.append(names)
+    try:
+        yield names
+    finally:
+        _TRACKING.pop()
 
 
 def _describe_scope(scope: Mapping[str, Any]) -> str:
@@ -225,6 +268,7 @@ class Ruleset:
             dates.add(self.current_to + dt.timedelta(days=1))
         self.breakpoints: tuple[dt.date, ...] = tuple(sorted(dates))
         self._contexts: dict[tuple[int, str], RuleContext] = {}
+        self._differing: dict[tuple[dt.date, dt.date], frozenset[str] | None] = {}
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -405,6 +449,53 @@ class Ruleset:
                            versions_in_force=tuple(in_force), groups=groups, not_applied=tuple(not_applied),
                            reads=reads)
 
+    def differing_parameters(self, a: dt.date, b: dt.date) -> frozenset[str] | None:
+        """How the rules on day ``a`` differ from those on day ``b``, for an evaluation that records what it reads
+        (:func:`tracking_reads`): None when anything an evaluation does not record differs in either view (rule
+        versions and features, country groups); otherwise what it may have recorded that can answer differently on
+        the two days: a parameter (``name``) whose value in force differs or holds a date on which an answer can
+        change between the two days (the date, or the day after it); whether it is in force (``name?``); one entry
+        of a mapping (``name[key]``) on the same terms; an exporter-specific obligation coming into or out of force
+        (``@obligation:ID``); the day falling after ``current_to`` (``@current_to``). An evaluation on ``a`` that
+        recorded none of them gives the same result on ``b``."""
+        lo, hi = min(a, b), max(a, b)
+        if lo < EARLIEST:
+            return None
+        key = (lo, hi)
+        if key in self._differing:
+            return self._differing[key]
+        found: frozenset[str] | None = None
+        ca, cb = self.context(lo), self.context(hi)
+        same = ca.groups == cb.groups and all(
+            (x.features, x.classification_logic, x.classification_version.id, x.version.id,
+             tuple(v.id for v in x.versions_in_force), tuple(v.id for v in x.not_applied))
+            == (y.features, y.classification_logic, y.classification_version.id, y.version.id,
+                tuple(v.id for v in y.versions_in_force), tuple(v.id for v in y.not_applied))
+            for x, y in ((ca, cb), (self.context(lo, "as_written"), self.context(hi, "as_written"))))
+        if same:
+            def moves(value: Any) -> bool:
+                return any(lo < d <= hi or lo < d + _DAY <= hi for d in _dates_in(value))
+
+            names = {"@obligation:" + o.id for o in self.obligations if o.in_force(lo) != o.in_force(hi)}
+            if self.current_to is not None and (lo > self.current_to) != (hi > self.current_to):
+                names.add("@current_to")
+            for name in ca.values.keys() | cb.values.keys():
+                va, vb = ca.values.get(name), cb.values.get(name)
+                xa, xb = (None if v is None else v.value for v in (va, vb))
+                if (xa is None) != (xb is None):
+                    names.add(name + "?")
+                if va is vb and not moves(xa):
+                    continue
+                names.add(name)
+                ma, mb = (x if isinstance(x, Mapping) else {} for x in (xa, xb))
+                for k in ma.keys() | mb.keys():
+                    ea, eb = ma.get(k), mb.get(k)
+                    if ea != eb or moves(ea):
+                        names.add(f"{name}[{k}]")
+            found = frozenset(names)
+        self._differing[key] = found
+        return found
+
     def events(self) -> list[tuple[dt.date, str, Citation]]:
         """Every dated change in the data (for timelines): date, what, citation."""
         out: list[tuple[dt.date, str, Citation]] = []
@@ -418,6 +509,7 @@ class Ruleset:
         return sorted(out, key=lambda e: e[0])
 
 
+_DAY = dt.timedelta(days=1)
 _INCLUSIVE_ENDS = ("until", "through", "completed_by")  # value keys naming a last day: the change is the day after
 
 

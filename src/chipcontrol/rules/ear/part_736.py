@@ -18,13 +18,15 @@ GP10 = "ear.part_736.gp10_guidance"
 
 def general_prohibition_10(w: Work) -> None:
     """Is the item presumed to have been produced in violation of the EAR (General Prohibition 10)?"""
-    read = w.read(GP10)
+    in_force = w.ctx.in_force(GP10)  # the guidance itself is read below only where it reaches the answer
     prov = provenance(w)
-    if read is None:
+    if not in_force:
         return
     if not prov.gp10:
         if prov.designed_in and w.ctx.in_scope(prov.designed_in, D5MO) and \
                 w.cls.level in ("a", "b"):
+            read = w.read(GP10)
+            assert read is not None
             w.warn(f"{w.spec.display_name} is an advanced-computing IC developed in {prov.designed_in}: BIS's guidance "
                    "of 2025-05-13 presumes such ICs may have been produced in violation of the EAR (General "
                    "Prohibition 10); it names the Huawei Ascend 910B, 910C and 910D. Establish how it was made before "
@@ -33,6 +35,8 @@ def general_prohibition_10(w: Work) -> None:
                    "Prohibition 10)?", "not named by the guidance; a PRC-developed advanced-computing IC: a red flag",
                    read.citation, status="warning", params=(read,))
         return
+    read = w.read(GP10)
+    assert read is not None
     cit: Citation = read.citation
     w.require("ear.736.2.b.10", f"{w.spec.display_name}: {prov.gp10}. BIS presumes such chips were produced in "
               "violation of the EAR; under General Prohibition 10 you may not sell, transfer, export, reexport, "

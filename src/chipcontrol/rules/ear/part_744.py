@@ -42,14 +42,16 @@ def list_label(list_id: str) -> str:
 def affiliates_in_force(w: Work) -> tuple[bool, Any]:
     """Is the Affiliates Rule applied on this date? Returns (in force, the parameter read)."""
     read = w.read(AFFILIATES)
-    if read is None:
-        return False, None
+    return (_applied(w, read), read) if read is not None else (False, None)
+
+
+def _applied(w: Work, read: Any) -> bool:
     value: Mapping[str, Any] = read.value
     day = w.ctx.as_of.isoformat()
     stayed_from, stayed_to = value.get("stayed_from"), value.get("stayed_through")
     if stayed_from and stayed_from <= day and (not stayed_to or day <= stayed_to):
-        return False, read
-    return bool(value.get("in_force")), read
+        return False
+    return bool(value.get("in_force"))
 
 
 def _counts_for_affiliates(hit: PartyHit, lists: tuple[str, ...]) -> bool:
@@ -73,7 +75,10 @@ def restricted_parties(w: Work) -> None:
     roles_read = w.read(P744 + "sec_744_11.covered_roles")
     covered: tuple[str, ...] = tuple(roles_read.value) if roles_read is not None else (
         "purchaser", "intermediate_consignee", "ultimate_consignee", "end_user")
-    in_force, aff_read = affiliates_in_force(w)
+    # the rule can reach a party only through given ownership or a name resembling a listed group (see _party);
+    # otherwise its status is shown in the trace only
+    reaches = bool(w.ship.ownership) or any(p.resembles and p.role in covered for p in parties)
+    in_force, aff_read = affiliates_in_force(w) if reaches else (False, None)
     lists: tuple[str, ...] = tuple(aff_read.value.get("lists", ())) if aff_read is not None else ()
     shares: dict[str, ownership.Share] = {}
     if w.ship.ownership:
@@ -84,6 +89,8 @@ def restricted_parties(w: Work) -> None:
         _party(w, party, covered, in_force, aff_read, lists, shares.get(party.name))
     if aff_read is not None:
         _affiliates_step(w, in_force, aff_read)
+    elif not reaches and (shown := w.ctx.read_for_trace(AFFILIATES)) is not None:
+        _affiliates_step(w, _applied(w, shown), shown)
 
 
 _SHARES: dict[tuple[int, tuple[str, ...]], tuple[Any, dict[str, ownership.Share]]] = {}
@@ -416,10 +423,8 @@ def obligations(w: Work) -> None:
     """Exporter-specific licence requirements (is-informed letters), each binding its own exporter."""
     ctx, ship = w.ctx, w.ship
     for ob in ctx.ruleset.obligations:
-        if not ob.in_force(ctx.as_of):
-            continue
-        covered, why = obligation_covers_item(ob, w.spec)
-        if not covered:
+        covered, why = obligation_covers_item(ob, w.spec)  # the item first: a letter's dates matter only where it can
+        if not covered or not ctx.obligation_in_force(ob):
             continue
         dest_hit = ctx.in_scope(ship.destination, ob.destinations)
         hq_hit = False
@@ -524,7 +529,7 @@ def military_end_uses(w: Work) -> None:
             w.require("ear.744.22", "A licence is required for any item subject to the EAR for a "
                       f"military-intelligence end use or end user in {ship.destination} (744.22); presumption of "
                       "denial.", mi.citation, "presumption_of_denial", allows_exceptions=False)
-    us_person = w.read(P744 + "sec_744_6.us_person_support")
+    us_person = w.ctx.read_for_trace(P744 + "sec_744_6.us_person_support")  # informational: a trace step only
     if us_person is not None and (w.cls.level in ("a", "b") or ship.end_uses & {"supercomputer",
                                                                                 "advanced_node_fab"}):
         w.step("ear.744.6", "Do US-person support restrictions matter here?", "informational", us_person.citation,

@@ -22,11 +22,10 @@ REGIONS = "ear.part_746.sec_746_6.covered_regions"
 def embargoes(w: Work) -> None:
     """Is the destination, or the region within it, under an embargo or part 746 special control?"""
     ship = w.ship
-    read = w.read(EMBARGOES)
-    if read is not None:
-        entry = read.value.get(ship.destination)
-        if entry:
-            _apply(w, ship.destination, entry, read.citation)
+    if w.ctx.entry(EMBARGOES, ship.destination):  # the list is read whole (its citation) only where it applies
+        read = w.read(EMBARGOES)
+        assert read is not None
+        _apply(w, ship.destination, read.value[ship.destination], read.citation)
     regions = w.read(REGIONS)
     if regions is None:
         return
