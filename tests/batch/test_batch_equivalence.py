@@ -368,3 +368,42 @@ def test_worker_processes_give_the_same_output(shipments_2k: Path, monkeypatch: 
         two.close()
     assert a_out.equals(b_out) and a_rej.equals(b_rej)
     assert one.stats.keys_evaluated == two.stats.keys_evaluated > 1000
+
+
+ASCEND = "Huawei Ascend 910B3"
+HBM = json.dumps({"name": "HBM3E stack", "item_type": "hbm", "memory_bandwidth_density": 3.0})
+ACROSS_PERIODS = [
+    {},
+    {"destination": "CN", "end_user_hq": "CN", "exporter": "NVIDIA"},
+    {"chip": "NVIDIA A800 SXM4 80GB", "destination": "CN", "end_user_hq": "CN", "exporter": "NVIDIA Corporation"},
+    {"destination": "SY", "end_user_hq": "SY"},
+    {"destination": "UA", "end_user_hq": "UA"},
+    {"chip": ASCEND, "origin": "CN", "destination": "SG", "end_user_hq": "SG", "exporter": "Example Exporter"},
+    {"chip": None, "spec": HBM, "destination": "CN", "end_user_hq": "CN"},
+    {"owners": "Sugon=50", "destination": "SG", "end_user_hq": "SG"},
+    {"end_user": "Inspur Cloud Malaysia Sdn Bhd"},
+    {"purchaser": "Huawei International Pte. Ltd.", "destination": "AE", "end_user_hq": "AE"},
+    {"end_user_hq": None, "destination": "IN"},
+    {"quantity": "40", "destination": "IN", "end_user_hq": "IN"},
+]
+
+
+def test_the_same_lines_on_every_period_boundary_equal_per_shipment() -> None:
+    """Keys that differ only in their period share a decision only where nothing the engine read differs: the same
+    shipments on the first day of every decision period and the day before it, in one frame, each equal to
+    ``check_item`` — and some decisions are shared (most boundaries cannot reach most shipments)."""
+    rows = []
+    for start in decision_dates(Ruleset.load())[1:]:
+        for day in (start - dt.timedelta(days=1), start):
+            for i, shape in enumerate(ACROSS_PERIODS):
+                rows.append(_line(f"{day}-{i}", date=day.isoformat(), **shape))
+    raw = _frame(rows)
+    ev = Evaluator(Settings())
+    out, rejects = ev.evaluate(raw)
+    assert rejects.height == 0, rejects.to_dicts()
+    assert ev.stats.keys_shared > 0
+    assert ev.stats.keys_shared < ev.stats.keys_evaluated
+    _compare(raw, Settings())
+    by = {r["line_id"]: r for r in out.iter_rows(named=True)}
+    assert by["2025-09-01-3"]["review_policy"] != by["2025-09-02-3"]["review_policy"]  # Syria, 2025-09-02
+    assert by["2025-05-12-5"]["outcome"] != "prohibited" and by["2025-05-13-5"]["outcome"] == "prohibited"  # GP10

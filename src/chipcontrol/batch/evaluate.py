@@ -29,6 +29,7 @@ line by line.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
@@ -50,7 +51,7 @@ from chipcontrol.batch.columns import (
 )
 from chipcontrol.batch.decision import Decision, from_check, hits_text, party_hits_text
 from chipcontrol.batch.parties import Parties, PartyTable, Screen, parties_text
-from chipcontrol.batch.workers import DecisionPool, Job, decide_shipment, shipment_for
+from chipcontrol.batch.workers import DecisionPool, Job, PeriodMemo, decide_shipment, shipment_for
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.model.decision import Classification
@@ -58,7 +59,7 @@ from chipcontrol.model.shipment import OwnershipLink, PartyHit, Shipment
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ear.eccn_3a090 import classify
 from chipcontrol.rules.ear.license import exporter_matches, obligation_covers_item
-from chipcontrol.rules.ruleset import Ruleset
+from chipcontrol.rules.ruleset import EARLIEST, Ruleset
 from chipcontrol.services import assess
 from chipcontrol.services.specfile import spec_from_mapping
 from chipcontrol.settings import Settings
@@ -94,6 +95,7 @@ class EvalStats:
     rejects: int = 0
     keys_evaluated: int = 0
     parties_screened: int = 0
+    keys_shared: int = 0  # keys answered by the same key's decision in another period (in this process)
 
 
 @dataclass(slots=True)
@@ -166,6 +168,9 @@ class Evaluator:
         self._qty_rule: dict[tuple[int, int], tuple[int | None, ...] | None] = {}
         self._exp_matters: dict[tuple[int, int], bool] = {}
         self._decisions: dict[tuple[Any, ...], Decision] = {}
+        self._memo = PeriodMemo(self.rs)
+        self._class_ids: dict[tuple[int, int], int] = {}
+        self._class_forms: dict[int, list[tuple[Classification, ...]]] = {}
 
     # --------------------------------------------------------------------------------------- helpers
     def period_of(self, day: dt.date) -> int:
@@ -248,6 +253,23 @@ class Evaluator:
             self._classes[key] = c
         return c
 
+    def period_token(self, item: int, period: int) -> tuple[int, bool, tuple[int | None, ...] | None]:
+        """What shapes a key of this item in this period besides the key's own columns (see ``PeriodMemo``): the
+        classification in both views, less its date (as a number per distinct form), whether the exporter's name
+        can matter, the quantity rule."""
+        cid = self._class_ids.get((item, period))
+        if cid is None:
+            form = tuple(dataclasses.replace(self._classification(item, period, v), as_of=EARLIEST)
+                         for v in ("enforced", "as_written"))
+            forms = self._class_forms.setdefault(item, [])
+            if form in forms:
+                cid = forms.index(form)
+            else:
+                cid = len(forms)
+                forms.append(form)
+            self._class_ids[(item, period)] = cid
+        return cid, self.exporter_matters(item, period), self.quantity_rule(item, period)
+
     def quantity_rule(self, item: int, period: int) -> tuple[int | None, ...] | None:
         """How the quantity can reach the answer for this item in this period.
 
@@ -319,23 +341,35 @@ class Evaluator:
         return found
 
     # --------------------------------------------------------------------------------------- deciding
-    def decide(self, item: int, period: int, fields: Sequence[Any], kept: Sequence[tuple[str, str]]) -> Decision:
+    def decide(self, item: int, period: int, fields: Sequence[Any], kept: Sequence[tuple[str, str]],
+               rest: Any = None, token: Any = None) -> Decision:
         """One decision with the real engine, as ``assess.check_item`` makes it for a line with this key (its
-        request: ``columns.canonical_request``)."""
-        ship = shipment_for(C.canonical_request(fields, kept), self._screen_cached, self._ships)
-        self.stats.keys_evaluated += 1
-        return decide_shipment(self.rs, self.settings.view, self._items.specs[item], self._bp[period], ship,
-                               lambda view: self._classification(item, period, view))
+        request: ``columns.canonical_request``) — or the decision of the same key in another period where the
+        rules it read do not differ (``rest``: the key less its period; ``token``: :meth:`period_token`)."""
+        def compute() -> Decision:
+            ship = shipment_for(C.canonical_request(fields, kept), self._screen_cached, self._ships)
+            return decide_shipment(self.rs, self.settings.view, self._items.specs[item], self._bp[period], ship,
+                                   lambda view: self._classification(item, period, view))
 
-    def _submit(self, tasks: list[tuple[int, int, tuple[Any, ...], tuple[tuple[str, str], ...]]]) -> Job:
-        """Decide keys (item, period, request fields, kept parties): here, or with ``workers`` > 1 and enough of
-        them in worker processes, in the background (screening stays here: the workers get its results)."""
+        self.stats.keys_evaluated += 1
+        if rest is None:
+            return compute()
+        shared = self._memo.shared
+        d = self._memo.decide(rest, token, self._bp[period], compute)
+        self.stats.keys_shared += self._memo.shared - shared
+        return d
+
+    def _submit(self, tasks: list[tuple[int, int, tuple[Any, ...], tuple[tuple[str, str], ...], Any, Any]]) -> Job:
+        """Decide keys (item, period, request fields, kept parties, key less its period, period token): here, or
+        with ``workers`` > 1 and enough of them in worker processes, in the background (screening stays here: the
+        workers get its results)."""
         if self.workers <= 1 or len(tasks) < _POOL_MIN or self.rs is not Ruleset.load():
             return Job.done([self.decide(*t) for t in tasks])
         if self._pool is None:
             self._pool = DecisionPool(self.workers, self.settings.view, self.settings.tf32_bits)
         self.stats.keys_evaluated += len(tasks)
-        return self._pool.submit([(item, self._bp[period], fields, kept) for item, period, fields, kept in tasks],
+        return self._pool.submit([(item, self._bp[period], fields, kept, rest, token)
+                                  for item, period, fields, kept, rest, token in tasks],
                                  self._items.specs, self.parties.screened_table)
 
     def close(self) -> None:
@@ -424,11 +458,19 @@ class Evaluator:
         # decide each distinct key once, on the first line that has it (keys another frame is deciding wait for it)
         reps = ok.unique(subset=list(_KEY_COLUMNS), keep="first", maintain_order=True)
         keys_seen = reps.select(_KEY_COLUMNS).rows()
-        missing = [i for i, k in enumerate(keys_seen) if k not in self._decisions and k not in self._deciding]
+        # keys that differ only in their period next to each other (one worker decides them, sharing where it can)
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, k in enumerate(keys_seen):
+            if k not in self._decisions and k not in self._deciding:
+                groups.setdefault((k[0], *k[2:]), []).append(i)
+        missing = [i for g in groups.values() for i in g]
         todo = reps[missing].with_columns(pl.when(pl.col("qty_key").is_not_null()).then(pl.col("qty"))
                                           .alias("qty_req"))
-        tasks = [(item, period, tuple(fields), self._combos[combo].kept) for item, period, combo, *fields
-                 in todo.select("item_id", "period", "combo", *_REQUEST_COLUMNS).rows()]
+        tasks = [(item, period, tuple(fields), self._combos[combo].kept, (k[0], *k[2:]),
+                  self.period_token(item, period))
+                 for k, (item, period, combo, *fields)
+                 in zip((keys_seen[i] for i in missing),
+                        todo.select("item_id", "period", "combo", *_REQUEST_COLUMNS).rows(), strict=True)]
         new_keys = [keys_seen[i] for i in missing]
         self._deciding.update(new_keys)
         return Pending(ok, reps.select(_KEY_COLUMNS), rejects, keys_seen, new_keys, self._submit(tasks))

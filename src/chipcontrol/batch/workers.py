@@ -19,7 +19,7 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import IO, Any
 
 from chipcontrol.batch.columns import canonical_request
@@ -29,10 +29,11 @@ from chipcontrol.model.shipment import PartyHit, Shipment
 from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ear.eccn_3a090 import classify
 from chipcontrol.rules.ear.license import determine
-from chipcontrol.rules.ruleset import Ruleset
+from chipcontrol.rules.ruleset import Ruleset, tracking_reads
 from chipcontrol.services import assess
 
-Task = tuple[int, dt.date, tuple[Any, ...], tuple[tuple[str, str], ...]]  # item id, date, request fields, kept
+# item id, date, request fields, kept parties, the key less its period, the period's token (see PeriodMemo)
+Task = tuple[int, dt.date, tuple[Any, ...], tuple[tuple[str, str], ...], Hashable, Hashable]
 Screened = tuple[tuple[PartyHit, ...], tuple[PartyHit, ...]]
 
 
@@ -48,7 +49,43 @@ def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: 
     return from_determination(d, other)
 
 
-_SHIPS_MAX = 5_000
+class PeriodMemo:
+    """Keys that differ only in their decision period share one decision where the rules they read do not differ.
+
+    A decision period starts at every date on which anything in the data changes, for any item or place; most
+    changes cannot reach most keys (a stay of the Affiliates Rule, a Syria rule, a compliance date for HBM). The
+    engine is a function of the shipment, the classification and what it reads from the rules, so a decision made
+    on day ``q`` holds on day ``p`` when (a) the key less its period is the same (``rest``), (b) the period tokens
+    agree — the parent's per item and period facts that shape a key: the classification in both views (apart from
+    its date), whether an exporter's name can matter, the LPP quantity rule — and (c) none of the parameters the
+    decision read differs between the two days (:meth:`Ruleset.differing_parameters`; anything not read by name,
+    such as rule versions, country groups or letters in force, must be equal). Otherwise the key is decided anew
+    with the engine, its reads recorded."""
+
+    def __init__(self, rs: Ruleset) -> None:
+        self.rs = rs
+        self._seen: dict[Hashable, list[tuple[dt.date, frozenset[str], Hashable, Decision]]] = {}
+        self._reads: dict[frozenset[str], frozenset[str]] = {}
+        self.shared = 0
+
+    def decide(self, rest: Hashable, token: Hashable, day: dt.date, compute: Callable[[], Decision]) -> Decision:
+        entries = self._seen.get(rest)
+        if entries is None:
+            entries = self._seen[rest] = []
+        for q, reads, tok, d in entries:
+            if tok == token:
+                differ = self.rs.differing_parameters(q, day)
+                if differ is not None and reads.isdisjoint(differ):
+                    self.shared += 1
+                    return d
+        with tracking_reads() as names:
+            d = compute()
+        frozen = frozenset(names)
+        entries.append((day, self._reads.setdefault(frozen, frozen), token, d))
+        return d
+
+
+_SHIPS_MAX = 20_000
 
 
 def shipment_for(req: assess.CheckRequest, screen: Callable[[str, str | None], Any],
@@ -75,8 +112,9 @@ def _decide_chunk(tasks: Sequence[Task]) -> list[Decision]:
     rs: Ruleset = _state["rs"]
     specs: dict[int, ChipSpec] = _state["specs"]
     classes: dict[tuple[int, dt.date, str], Classification] = _state["classes"]
+    memo: PeriodMemo = _state["memo"]
     out = []
-    for item, day, fields, kept in tasks:
+    for item, day, fields, kept, rest, token in tasks:
         spec = specs[item]
 
         def classification(view: str, item: int = item, spec: ChipSpec = spec, day: dt.date = day) -> Classification:
@@ -86,8 +124,12 @@ def _decide_chunk(tasks: Sequence[Task]) -> list[Decision]:
                 c = classes[key] = classify(spec, rs.context(day, view), _state["tf32"])
             return c
 
-        ship = shipment_for(canonical_request(fields, kept), _screen, _state["ships"])
-        out.append(decide_shipment(rs, _state["view"], spec, day, ship, classification))
+        def compute(fields: tuple[Any, ...] = fields, kept: tuple[tuple[str, str], ...] = kept, spec: ChipSpec = spec,
+                    day: dt.date = day, classification: Callable[[str], Classification] = classification) -> Decision:
+            ship = shipment_for(canonical_request(fields, kept), _screen, _state["ships"])
+            return decide_shipment(rs, _state["view"], spec, day, ship, classification)
+
+        out.append(memo.decide(rest, token, day, compute))
     return out
 
 
@@ -108,7 +150,8 @@ def _read(stream: IO[bytes]) -> Any:
 def _serve(view: str, tf32_bits: str) -> None:
     """The worker's loop, until stdin closes: ("learn", items, screened) adds items and screening results;
     ("decide", tasks) answers with the tasks' decisions."""
-    _state.update(rs=Ruleset.load(), view=view, tf32=tf32_bits, classes={}, specs={}, screened={}, ships={})
+    rs = Ruleset.load()
+    _state.update(rs=rs, view=view, tf32=tf32_bits, classes={}, specs={}, screened={}, ships={}, memo=PeriodMemo(rs))
     while True:
         try:
             kind, *args = _read(sys.stdin.buffer)
