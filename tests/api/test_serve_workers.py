@@ -121,8 +121,39 @@ def test_two_workers_both_serve_a_burst_of_keep_alive_connections(tmp_path: Path
         assert not any(Path(f"/proc/{w}").exists() for w in workers)
     finally:
         if server.poll() is None:
-            server.kill()
-            server.wait()
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()  # its workers notice their parent is gone and stop
+                server.wait()
+
+
+def test_workers_stop_when_their_parent_is_killed(tmp_path: Path) -> None:
+    port = _port()
+    env = {**os.environ, "CHIPCONTROL_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
+    server = subprocess.Popen([sys.executable, "-m", "chipcontrol", "serve", "--port", str(port), "--no-access-log",
+                               "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while len(_children(server.pid)) < 2 or not _up(port):
+        assert server.poll() is None and time.time() < deadline, "the server did not start"
+        time.sleep(0.2)
+    workers = _children(server.pid)
+    server.kill()
+    server.wait()
+    deadline = time.time() + 30
+    while any(_alive(w) for w in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(w) for w in workers), "a worker outlived its parent"
+    assert not _up(port)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def _up(port: int) -> bool:

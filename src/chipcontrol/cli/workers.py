@@ -8,7 +8,7 @@ all of them). Each socket is created with its protocol set to TCP, so the event 
 connections it accepts (without it every answer waits for the client's delayed ACK, about 40 ms).
 
 A worker that dies is started again on its own socket (connections the kernel queues there meanwhile wait for it);
-SIGINT or SIGTERM stops them all.
+SIGINT or SIGTERM stops them all, and a worker whose parent is gone stops by itself.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
+import time
 from typing import Any
 
 from chipcontrol.errors import ChipControlError
@@ -51,10 +53,17 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     return out
 
 
-def _worker(config: Any, sock: socket.socket) -> None:
-    """A worker process: uvicorn's server on its one socket."""
+def _worker(config: Any, sock: socket.socket, parent: int) -> None:
+    """A worker process: uvicorn's server on its one socket. It exits when its parent is gone (killed with
+    SIGKILL, say), so no orphan keeps serving on the port."""
     import uvicorn
 
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+
+    threading.Thread(target=watch, name="chipcontrol-parent-watch", daemon=True).start()
     config.configure_logging()
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches every process of the group; the parent reports it
         uvicorn.Server(config).run(sockets=[sock])
@@ -68,7 +77,7 @@ def supervise(config: Any, sockets: list[socket.socket]) -> None:
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def start(i: int) -> Any:
-        proc = ctx.Process(target=_worker, args=(config, sockets[i]), name=f"chipcontrol-worker-{i + 1}")
+        proc = ctx.Process(target=_worker, args=(config, sockets[i], os.getpid()), name=f"chipcontrol-worker-{i + 1}")
         proc.start()
         return proc
 
