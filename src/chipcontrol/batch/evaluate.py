@@ -170,6 +170,7 @@ class Evaluator:
         self._decisions: dict[tuple[Any, ...], Decision] = {}
         self._memo = PeriodMemo(self.rs)
         self._class_ids: dict[tuple[int, int], int] = {}
+        self._tokens: dict[tuple[int, int], tuple[int, bool, tuple[int | None, ...] | None]] = {}
         self._class_forms: dict[int, list[tuple[Classification, ...]]] = {}
 
     # --------------------------------------------------------------------------------------- helpers
@@ -257,6 +258,9 @@ class Evaluator:
         """What shapes a key of this item in this period besides the key's own columns (see ``PeriodMemo``): the
         classification in both views, less its date (as a number per distinct form), whether the exporter's name
         can matter, the quantity rule."""
+        token = self._tokens.get((item, period))
+        if token is not None:
+            return token
         cid = self._class_ids.get((item, period))
         if cid is None:
             form = tuple(dataclasses.replace(self._classification(item, period, v), as_of=EARLIEST)
@@ -268,7 +272,9 @@ class Evaluator:
                 cid = len(forms)
                 forms.append(form)
             self._class_ids[(item, period)] = cid
-        return cid, self.exporter_matters(item, period), self.quantity_rule(item, period)
+        token = self._tokens[(item, period)] = (cid, self.exporter_matters(item, period),
+                                                self.quantity_rule(item, period))
+        return token
 
     def quantity_rule(self, item: int, period: int) -> tuple[int | None, ...] | None:
         """How the quantity can reach the answer for this item in this period.
