@@ -51,7 +51,7 @@ from chipcontrol.batch.columns import (
 )
 from chipcontrol.batch.decision import Decision, from_check, hits_text, party_hits_text
 from chipcontrol.batch.parties import Parties, PartyTable, Screen, parties_text
-from chipcontrol.batch.workers import DecisionPool, Job, PeriodMemo, decide_shipment, shipment_for
+from chipcontrol.batch.workers import DecisionPool, Job, PeriodMemo, decide_shipment, gc_paused, shipment_for
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.model.decision import Classification
@@ -370,7 +370,8 @@ class Evaluator:
         with ``workers`` > 1 and enough of them in worker processes, in the background (screening stays here: the
         workers get its results)."""
         if self.workers <= 1 or len(tasks) < _POOL_MIN or self.rs is not Ruleset.load():
-            return Job.done([self.decide(*t) for t in tasks])
+            with gc_paused():
+                return Job.done([self.decide(*t) for t in tasks])
         if self._pool is None:
             self._pool = DecisionPool(self.workers, self.settings.view, self.settings.tf32_bits)
         self.stats.keys_evaluated += len(tasks)
