@@ -58,6 +58,12 @@ class ItemRef:
 ShipmentQuery = assess.CheckRequest
 
 
+def names_beyond_exporter(query: ShipmentQuery) -> bool:
+    """Does the check name a party other than the exporter (whose owners, register holdings and hits may need the
+    store)? Without one it screens at most the exporter's name."""
+    return dataclasses.replace(query, exporter=None).named()
+
+
 def _view(view: str | None) -> str | None:
     if view is not None and view not in VIEWS:
         raise InvalidInput(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
