@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from chipcontrol.store.models import AuditHead, AuditRecord, Base
@@ -237,8 +237,8 @@ class ChainWriter:
 
     MAX_BATCH = 128
 
-    def __init__(self, write_session: Callable[[], AbstractContextManager[Session]]) -> None:
-        self._write_session = write_session
+    def __init__(self, write_connection: Callable[[], AbstractContextManager[Connection]]) -> None:
+        self._write_connection = write_connection
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -301,10 +301,8 @@ class ChainWriter:
                 return
 
     def _write(self, batch: list[_Job]) -> list[Appended]:
-        with self._write_session() as session:
-            conn = session.connection()
-            row = conn.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
-                               .with_for_update()).first()
+        with self._write_connection() as conn:
+            row = conn.execute(_HEAD_FOR_UPDATE).first()
             if row is None:
                 conn.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
                 seq, prev = 0, GENESIS
@@ -329,9 +327,25 @@ class ChainWriter:
                 for model, params in job.extras:
                     extras.setdefault(model, []).append({**params, "audit_seq": seq,
                                                          "created_at": fields["created_at"]})
-            conn.execute(insert(AuditRecord), records)
+            conn.execute(_INSERT_RECORD, records)
             for model, rows in extras.items():
-                conn.execute(insert_ignoring_duplicates(conn.dialect.name, model)
-                             if getattr(model, "__ignore_duplicates__", False) else insert(model), rows)
-            conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+                conn.execute(_insert_extra(conn.dialect.name, model), rows)
+            conn.execute(_SET_HEAD, {"head_seq": seq, "head_hash": prev})
         return out
+
+
+# The writer's statements, built once (building them per transaction cost more than SQLite's commit).
+_HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_INSERT_RECORD = insert(AuditRecord)
+_SET_HEAD = (update(AuditHead).where(AuditHead.id == 1)
+             .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")))
+_EXTRA_INSERTS: dict[tuple[str, type[Base]], Any] = {}
+
+
+def _insert_extra(dialect: str, model: type[Base]) -> Any:
+    stmt = _EXTRA_INSERTS.get((dialect, model))
+    if stmt is None:
+        stmt = _EXTRA_INSERTS[(dialect, model)] = (
+            insert_ignoring_duplicates(dialect, model) if getattr(model, "__ignore_duplicates__", False)
+            else insert(model))
+    return stmt
