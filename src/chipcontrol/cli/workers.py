@@ -32,6 +32,8 @@ STARTUP_FAILURE = 3  # uvicorn's exit status for a worker that could not start (
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     """``count`` TCP sockets listening on host:port in one ``SO_REUSEPORT`` group. Refuses (ChipControlError) when
     the address is in use, including by another server's group: the first bind is made without the option."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise ChipControlError("--workers above 1 needs SO_REUSEPORT (Linux, macOS, BSD); run one worker")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     out: list[socket.socket] = []
     try:
@@ -70,8 +72,8 @@ def _worker(config: Any, sock: socket.socket, parent: int) -> None:
 
 
 def supervise(config: Any, sockets: list[socket.socket]) -> None:
-    """Run one worker per socket until SIGINT/SIGTERM; start a worker again if it dies (unless it failed to
-    start, which would fail the same way again: then stop all)."""
+    """Run one worker per socket until SIGINT/SIGTERM; start a worker again if it dies. A worker that failed to
+    start would fail the same way again: then all stop and the process exits with uvicorn's status for it (3)."""
     ctx = multiprocessing.get_context("spawn")  # the parent has threads and an open database: never fork it
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -82,6 +84,7 @@ def supervise(config: Any, sockets: list[socket.socket]) -> None:
         return proc
 
     procs = [start(i) for i in range(len(sockets))]
+    failed = False
     try:
         while not stop.wait(0.5):
             for i, proc in enumerate(procs):
@@ -89,6 +92,7 @@ def supervise(config: Any, sockets: list[socket.socket]) -> None:
                     continue
                 if proc.exitcode == STARTUP_FAILURE:
                     log.error("worker %s failed to start; stopping", proc.pid)
+                    failed = True
                     stop.set()
                     break
                 log.warning("worker %s exited (status %s); starting another", proc.pid, proc.exitcode)
@@ -106,3 +110,5 @@ def supervise(config: Any, sockets: list[socket.socket]) -> None:
             sock.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if failed:
+        raise SystemExit(STARTUP_FAILURE)
