@@ -484,9 +484,10 @@ class Evaluator:
 
     def finish(self, p: Pending) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The started frame's output lines and rejects."""
-        for k, d in zip(p.new_keys, p.job.result(), strict=True):
-            self._decisions[k] = d
-            self._deciding.discard(k)
+        with gc_paused():  # the decisions kept for later frames are moved out of the collector's sight
+            for k, d in zip(p.new_keys, p.job.result(), strict=True):
+                self._decisions[k] = d
+                self._deciding.discard(k)
         if p.ok is None or p.reps is None:
             return pl.DataFrame(schema=OUTPUT_SCHEMA), p.rejects
         ok = p.ok

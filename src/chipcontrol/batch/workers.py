@@ -94,13 +94,17 @@ _SHIPS_MAX = 20_000
 def gc_paused() -> Iterator[None]:
     """The cyclic garbage collector paused while keys are decided: each decision allocates many short-lived,
     acyclic objects (freed by reference counting), and the collector's passes over the caches that grow meanwhile
-    (decisions, shipments) cost about a sixth of the deciding time. It runs again when the block ends."""
+    (decisions, shipments, the period memo) cost about a sixth of the deciding time. When the block ends the young
+    generations are collected once and what survives — the caches, which live as long as the batch — is moved out of
+    the collector's sight (``gc.freeze``), so later passes (while the next frame is keyed) do not walk it again."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.collect(1)
+            gc.freeze()
             gc.enable()
 
 
