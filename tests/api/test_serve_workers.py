@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -161,3 +162,30 @@ def _up(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+async def _fails_at_startup(scope: dict[str, object], receive: object, send: object) -> None:
+    """An ASGI app whose start-up fails (as the service's does when, say, its database cannot be opened)."""
+    assert scope["type"] == "lifespan"
+    await receive()  # type: ignore[operator]
+    await send({"type": "lifespan.startup.failed", "message": "start-up fails in this test"})  # type: ignore[operator]
+
+
+def test_a_worker_that_cannot_start_stops_the_group_with_status_3() -> None:
+    """A worker whose start-up fails would fail again if restarted: the supervisor stops every worker and exits
+    with uvicorn's start-up failure status (3) instead of restarting it forever."""
+    import uvicorn
+
+    from chipcontrol.cli.workers import STARTUP_FAILURE, supervise
+
+    config = uvicorn.Config(_fails_at_startup, lifespan="on", log_level="critical")
+    # a supervisor that restarted the worker forever would be stopped after 60 s (as by Ctrl-C): it then returns
+    # without the failure status, and the test fails instead of hanging
+    watchdog = threading.Timer(60, os.kill, (os.getpid(), signal.SIGTERM))
+    watchdog.start()
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            supervise(config, listening_sockets("127.0.0.1", _port(), 2))
+    finally:
+        watchdog.cancel()
+    assert stopped.value.code == STARTUP_FAILURE == 3
