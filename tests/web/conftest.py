@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 sys.path.insert(0, str(Path(__file__).parents[1] / "store"))
 sys.path.insert(0, str(Path(__file__).parent))
 import dbtools
-from webtools import Live, Web
+from webtools import Live, Web, launch_browser
 
 from chipcontrol.asgi import create_app
 from chipcontrol.services import keys
@@ -32,6 +33,12 @@ def web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Web]:
                 for role in keys.ROLES}
         with TestClient(app, follow_redirects=False) as client:
             yield Web(client, made)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, one per test module (tests that use it are marked ``needs_chromium``)."""
+    yield from launch_browser()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webtools import Live, launch_browser, needs_chromium, shot
+from webtools import Live, needs_chromium, shot
 
 from chipcontrol.services import ledger
 from chipcontrol.services.keys import Principal
@@ -27,11 +27,6 @@ from chipcontrol.store import open_store
 EL = "Entity List (EL) - Bureau of Industry and Security"
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch_browser()
 
 
 @pytest.fixture(autouse=True)

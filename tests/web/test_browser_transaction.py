@@ -6,18 +6,11 @@ Set CHIPCONTROL_SCREENSHOTS=DIR to keep a screenshot of each step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from webtools import Live, launch_browser, needs_chromium, shot
+from webtools import Live, needs_chromium, shot
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch_browser()
 
 
 def _sign_in(page: Any, live: Live, role: str) -> None:
