@@ -169,7 +169,6 @@ class Evaluator:
         self._exp_matters: dict[tuple[int, int], bool] = {}
         self._decisions: dict[tuple[Any, ...], Decision] = {}
         self._memo = PeriodMemo(self.rs)
-        self._class_ids: dict[tuple[int, int], int] = {}
         self._tokens: dict[tuple[int, int], tuple[int, bool, tuple[int | None, ...] | None]] = {}
         self._class_forms: dict[int, list[tuple[Classification, ...]]] = {}
 
@@ -261,17 +260,12 @@ class Evaluator:
         token = self._tokens.get((item, period))
         if token is not None:
             return token
-        cid = self._class_ids.get((item, period))
-        if cid is None:
-            form = tuple(dataclasses.replace(self._classification(item, period, v), as_of=EARLIEST)
-                         for v in ("enforced", "as_written"))
-            forms = self._class_forms.setdefault(item, [])
-            if form in forms:
-                cid = forms.index(form)
-            else:
-                cid = len(forms)
-                forms.append(form)
-            self._class_ids[(item, period)] = cid
+        form = tuple(dataclasses.replace(self._classification(item, period, v), as_of=EARLIEST)
+                     for v in ("enforced", "as_written"))
+        forms = self._class_forms.setdefault(item, [])
+        if form not in forms:
+            forms.append(form)
+        cid = forms.index(form)
         token = self._tokens[(item, period)] = (cid, self.exporter_matters(item, period),
                                                 self.quantity_rule(item, period))
         return token
