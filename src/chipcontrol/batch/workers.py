@@ -60,9 +60,9 @@ class PeriodMemo:
     on day ``q`` holds on day ``p`` when (a) the key less its period is the same (``rest``), (b) the period tokens
     agree — the parent's per item and period facts that shape a key: the classification in both views (apart from
     its date), whether an exporter's name can matter, the LPP quantity rule — and (c) none of the parameters the
-    decision read differs between the two days (:meth:`Ruleset.differing_parameters`; anything not read by name,
-    such as rule versions, country groups or letters in force, must be equal). Otherwise the key is decided anew
-    with the engine, its reads recorded."""
+    decision read differs between the two days (:meth:`Ruleset.differing_parameters`: parameters, their in-force
+    status or one entry, letters coming into force; anything not recorded by name, such as rule versions and country
+    groups, must be equal). Otherwise the key is decided anew with the engine, its reads recorded."""
 
     def __init__(self, rs: Ruleset) -> None:
         self.rs = rs
