@@ -38,6 +38,7 @@ neutral blocker (rapidfuzz token_set_ratio over pinyin) ranks highest (any >= 0.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
 import sys
@@ -56,6 +57,7 @@ from pypinyin import Style, lazy_pinyin  # noqa: E402
 
 from chipcontrol.screening import Screener, bundled_snapshots, normalise_party_name  # noqa: E402
 from chipcontrol.screening.chinese import han_pieces, to_traditional  # noqa: E402
+from chipcontrol.screening.matcher import Hit, ScreeningResult  # noqa: E402
 from chipcontrol.screening.zh_names import ZhName, curated_names  # noqa: E402
 
 UNLISTED = ROOT / "benchmarks" / "data" / "screening" / "unlisted_cn.csv"
@@ -156,7 +158,41 @@ def use_segmenter_words(names: list[ZhName] | None) -> None:
     matcher._legal_forms.cache_clear()
 
 
+def miss_cause(r: ScreeningResult, key: tuple[str, str]) -> tuple[str, str]:
+    """Why a form was missed: the expected entry among the hits below the top ("outranked"), only a
+    possible match ("below threshold"), another entry on top and the expected one nowhere ("other
+    top"), or nothing at all ("no hit"); and what came first (name and score)."""
+    def has(h: Hit) -> bool:
+        return any((e.list_id, e.name) == key for e in h.listings)
+
+    top = r.hits[0] if r.hits else (r.possible[0] if r.possible else None)
+    shown = f"{top.entry.name} ({top.score:.2f})" if top else "-"
+    if any(has(h) for h in r.hits[1:]):
+        return "outranked", shown
+    if any(has(h) for h in r.possible):
+        return "below threshold", shown
+    return ("other top" if r.hits else "no hit"), shown
+
+
+def write_misses(path: str, rows: list[tuple[str, ...]], which: str) -> None:
+    """All misses of one half (or both) as TSV, with their cause; and the counts by cause."""
+    rows = [x for x in rows if which == "all" or x[1] == which]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("kind\thalf\tquery\twant\tcause\ttop\n")
+        for x in rows:
+            f.write("\t".join(x) + "\n")
+    counts: dict[str, int] = defaultdict(int)
+    for x in rows:
+        counts[x[4]] += 1
+    print(f"  misses ({which}) by cause: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f" -> {path}")
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--misses", metavar="TSV", help="write every miss with its cause to this file")
+    ap.add_argument("--half", choices=("dev", "test", "all"), default="dev",
+                    help="which half's misses --misses writes (rules are developed on dev only)")
+    args = ap.parse_args()
     snaps = bundled_snapshots()
     cur = curated_names()
     subset = {"A": [z for z in cur if z.kind in ("brand", "short")],
@@ -190,6 +226,7 @@ def main() -> None:
     tot = ok_tot = len_tot = 0
     by_half: dict[str, list[int]] = {"dev": [0, 0], "test": [0, 0]}
     misses: list[str] = []
+    miss_rows: list[tuple[str, ...]] = []
     index: dict[str, Screener] = {}
     current = ""
     for kind, items in sorted(cases.items(), key=lambda kv: kv[1][0][2]):  # the A forms, then the B forms
@@ -211,6 +248,7 @@ def main() -> None:
             lenient += good or (top is not None and any(is_parent(e.name, key[1]) for e in top.listings))
             if not good:
                 misses.append(f"{kind}: {q!r} -> {top.entry.name if top else None!r} (want {key[1]!r})")
+                miss_rows.append((kind, half(key[1]), q, key[1], *miss_cause(r, key)))
             if nk is not None:
                 nk_ok += max(nk(q, n) for n in names_of[key]) >= NK_THRESHOLD
         tot += len(items)
@@ -223,6 +261,8 @@ def main() -> None:
     dev, test = (f"{h[0] / h[1]:.3f}" for h in (by_half["dev"], by_half["test"]))
     print(f"  {'all':<24} {tot:>4}  {ok_tot / tot:>18.3f}  {dev:>9}  {test:>9}  {len_tot / tot:>16.3f}   "
           f"(target >= 0.95, strict; dev n={by_half['dev'][1]}, test n={by_half['test'][1]})")
+    if args.misses:
+        write_misses(args.misses, miss_rows, args.half)
     use_segmenter_words(None)
     full = Screener(snaps)  # as shipped, for the unlisted companies
     for m in misses[:25]:
