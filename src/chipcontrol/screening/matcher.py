@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -49,7 +49,7 @@ from chipcontrol.screening.countries import SAME_AS, query_country, same_country
 from chipcontrol.screening.lexicon import NAME_VARIANTS
 from chipcontrol.screening.model import ListEntry, ListSnapshot
 from chipcontrol.screening.semantics import BLOCKING_EFFECTS, HitMeaning, meaning_of, semantics_for
-from chipcontrol.screening.text import Token, analyse, clean_input, has_han, scored
+from chipcontrol.screening.text import Token, analyse, clean_input, has_han, is_han, scored
 from chipcontrol.screening.zh_names import ZhName, curated_names
 
 ALGORITHM = "chipcontrol-name-v2"
@@ -63,6 +63,7 @@ PLACE_CONFLICT = 0.2
 NUMBER_EXTRA = 0.05
 NAME_CONFLICT = 0.05
 GENERIC_CONFLICT = 0.05
+ONE_WORD_CONFLICT = 0.05  # more when the names share one Chinese word only (长城) and differ in their trade
 CONTAINMENT = 0.65
 FOUR_LETTER_SIM = 0.8
 REPEAT_SIM = 0.9
@@ -70,6 +71,9 @@ VARIANT_SIM = 0.95
 COUNTRY_BOOST = 0.03
 TRANSLATED_SIM = 0.98  # a Chinese word matched through its dictionary translation: derived evidence
 GENERIC_ONLY_CAP = 0.5
+ABBREVIATION_SIM = 0.86  # a short Chinese name made of a longer one's characters, in order (中国海油, 中国海洋石油) ...
+ABBREVIATION_SPAN = 0.04  # ... plus this share of the longer name it keeps (the closer name first)
+ABBREVIATION_MIN = 3  # characters of the short name at least (北邮, 川大 stay names of their own)
 SHORT_WORD = 4  # a listed word this short never matches a longer query word fuzzily
 ACRONYM = 3  # a listed name that is one word this short (TCL, "PT Air") ...
 ACRONYM_CAP = 0.75  # ... matched inside a longer name is a possible match at most
@@ -94,7 +98,8 @@ FEATURES: dict[str, str] = {
                    f"{CONTAINMENT} x the higher coverage + {1 - CONTAINMENT:.2f} x the lower",
     "place_conflict": f"-{PLACE_CONFLICT} when both names keep an unmatched place",
     "name_conflict": f"-{NAME_CONFLICT} when both names keep an unmatched distinctive word",
-    "generic_conflict": f"-{GENERIC_CONFLICT} when both names keep an unmatched generic word",
+    "generic_conflict": f"-{GENERIC_CONFLICT} when both names keep an unmatched generic word (-{ONE_WORD_CONFLICT} "
+                        f"more when the only distinctive word matched is one Chinese word: 长城汽车 vs 长城军工)",
     "number_extra": f"-{NUMBER_EXTRA} when one name only keeps an unmatched number (Roman numerals too)",
     "generic_only_cap": f"capped at {GENERIC_ONLY_CAP} without a distinctive word, unless every word agrees",
     "acronym_cap": f"capped at {ACRONYM_CAP} when the listed name is one word of <= {ACRONYM} letters and the "
@@ -103,6 +108,11 @@ FEATURES: dict[str, str] = {
                    f"four-letter words one letter apart (same first letter) {FOUR_LETTER_SIM}; words equal but for "
                    f"doubled letters {REPEAT_SIM}; common given-name spellings as one (Muhammad/Mohammed)",
     "country_support": f"+{COUNTRY_BOOST} when the listed country agrees (CN/HK/MO as one)",
+    "abbreviation": f"a Chinese name of >= {ABBREVIATION_MIN} characters that are a longer Chinese name's, in "
+                    f"order, from its first character (or its first after a leading place), two of them from its "
+                    f"distinctive words (one in a name of 4; without distinctive words: >= 4 keeping its last "
+                    f"character): {ABBREVIATION_SIM} + "
+                    f"{ABBREVIATION_SPAN} x the share kept, when more than the word alignment; shown as read_as",
     "translated": f"a distinctive Chinese word matched through its dictionary translation (火炬 'torch', 中航 "
                   f"'AVIC') counts {TRANSLATED_SIM}, not 1: derived evidence, shown as translated_as",
 }
@@ -371,6 +381,9 @@ def _align(q: _Name, c: _Name) -> Alignment:
         score -= NAME_CONFLICT  # each side has a distinctive word the other lacks
     if not discount:
         score -= GENERIC_CONFLICT  # BAE Systems vs BAE Industries; 长城汽车 vs 长城军工
+        brand = {t.source for t, u in zip(qt, q_used, strict=True) if u and t.kind == "name"}
+        if len(brand) == 1 and has_han(next(iter(brand))):
+            score -= ONE_WORD_CONFLICT  # one Chinese word in common, another trade: 长城汽车 is not 长城军工
     acronym = (nc == 1 and ct[0].kind == "name" and len(ct[0].text) <= ACRONYM and not all(q_used)
                and score > ACRONYM_CAP)
     if acronym:
@@ -462,6 +475,73 @@ def _han_similarity(a: str, b: str, romanised: float) -> float:
     chars = fuzz.ratio(a, b) / 100.0
     s = min(romanised, chars)
     return s if s >= TOKEN_MIN_SIM else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _HanForm:
+    """A Chinese name as characters: legal forms and anything not Han left out."""
+
+    text: str
+    lead: int  # characters of its leading places (中国, 北京, 杭州市)
+    named: frozenset[int]  # positions inside distinctive words
+
+
+def _han_form(text: str) -> _HanForm | None:
+    chars: list[str] = []
+    named: set[int] = set()
+    lead = 0
+    leading = True
+    prev = ""
+    for t in analyse(text):
+        src = "".join(ch for ch in t.source if is_han(ch))
+        if not src or t.kind in ("legal", "stop"):
+            leading = leading and t.kind == "stop"
+            prev = ""
+            continue
+        if src == prev:  # one word read as two (长城 = great wall; 科学院 = academy of sciences)
+            continue
+        prev = src
+        start = len(chars)
+        chars.extend(src)
+        if leading and t.kind == "place":
+            lead = len(chars)
+        else:
+            leading = False
+        if t.kind == "name":
+            named.update(range(start, len(chars)))
+    return _HanForm("".join(chars), lead, frozenset(named)) if chars else None
+
+
+def _abbreviation(short: _HanForm, full: _HanForm) -> float:
+    """The score of ``short`` read as an abbreviation of ``full`` (0 when it is not one): its characters
+    are ``full``'s in order, from ``full``'s first character or from its first after a leading place
+    (兵器工业集团 = 中国兵器工业集团); when ``full`` has distinctive words, two of their characters are kept
+    (one in a short name of four: 中国海油 = 中国海洋石油; 中航西飞 = 中航西安飞机工业集团; 北京科技 is not
+    北京壁仞科技开发);
+    a name of generic words and places only is abbreviated by four characters or more that keep its last
+    one (中国动力 = 中国船舶重工集团动力; 中科院计算所 = 中国科学院计算技术研究所), not by a prefix: 上海微电子 is not
+    上海微电子设备研究所."""
+    s, f = short.text, full.text
+    if not ABBREVIATION_MIN <= len(s) < len(f):
+        return 0.0
+    start = 0 if s[0] == f[0] else full.lead if short.lead == 0 and full.lead and s[0] == f[full.lead] else -1
+    if start < 0:
+        return 0.0
+    pos: list[int] = []
+    i = start
+    for ch in s:
+        i = f.find(ch, i)
+        if i < 0:
+            return 0.0
+        pos.append(i)
+        i += 1
+    if full.named:  # a distinctive word's characters: two, or one in a name of four characters
+        named = sum(p in full.named for p in pos)
+        if named < 2 and not (named == 1 and len(s) >= 4):
+            return 0.0
+    elif len(s) < 4 or pos[-1] != len(f) - 1:  # generic words only: four characters, to its last one
+        return 0.0
+    return ABBREVIATION_SIM + ABBREVIATION_SPAN * len(s) / (len(f) - start)
 
 
 def compare_names(a: str, b: str) -> float:
@@ -823,10 +903,13 @@ class Screener:
         seen: dict[tuple[int, str], int] = {}
         # every listing of the company that carries the name: (entry index, name | alias | curated)
         self._rec_publishers: list[list[tuple[int, str]]] = []
+        han_names: list[tuple[int, str]] = []
         for (ei, _, kind, zr), name in zip(raw, prepared, strict=True):
             if name is None or not name.tokens:
                 continue
             cl = self._cluster_of[ei]
+            if has_han(name.text):  # for abbreviations: every Chinese name, also one read like another name
+                han_names.append((seen.get((cl, name.key), len(self._rec_names)), name.text))
             if (cl, name.key) in seen:
                 pubs = self._rec_publishers[seen[(cl, name.key)]]
                 if all(p != ei for p, _ in pubs):
@@ -851,6 +934,8 @@ class Screener:
                 self._postings.setdefault(pk, []).append(rid)
             self._by_key.setdefault(name.key, []).append(rid)
         self._equiv = self._brand_equivalents(df)
+        self._set_han([(rid, f.text, f.lead, tuple(sorted(f.named))) for rid, text in han_names
+                       if (f := _han_form(text)) is not None and len(f.text) >= ABBREVIATION_MIN])
         # deletion neighbourhood (edit distance ~1-2) over the distinctive vocabulary
         deletes: dict[str, list[str]] = {}
         for word in self._postings:
@@ -859,6 +944,50 @@ class Screener:
                     deletes.setdefault(d, []).append(word)
         # one space-separated string per key: a third fewer objects to load from the cache file
         self._deletes: dict[str, str] = {d: " ".join(ws) for d, ws in deletes.items()}
+
+    def _set_han(self, rows: list[tuple[int, str, int, tuple[int, ...]]]) -> None:
+        """The Chinese names as characters, by their first character and their first after a leading place
+        (for abbreviations, see :func:`_abbreviation`)."""
+        self._han_rows = rows
+        self._han_forms: list[tuple[int, _HanForm]] = []
+        self._han_first: dict[str, list[int]] = {}
+        for rid, text, lead, named in rows:
+            for k in {text[0], text[lead] if lead < len(text) else text[0]}:
+                self._han_first.setdefault(k, []).append(len(self._han_forms))
+            self._han_forms.append((rid, _HanForm(text, lead, frozenset(named))))
+
+    def _abbreviations(self, text: str, q: _Name, wanted: set[str] | None, cc: str | None,
+                       best: dict[int, tuple[float, float, bool, int, Alignment, _Name]]) -> None:
+        """Chinese names that abbreviate the query or that the query abbreviates (中国海油 and
+        中国海洋石油有限公司), where that scores more than the word alignment did."""
+        qf = _han_form(text)
+        if qf is None or len(qf.text) < ABBREVIATION_MIN:
+            return
+        keys = dict.fromkeys((qf.text[0], qf.text[qf.lead] if qf.lead < len(qf.text) else qf.text[0]))
+        seen: set[int] = set()
+        for k in keys:
+            for hi in self._han_first.get(k, ()):
+                if hi in seen:
+                    continue
+                seen.add(hi)
+                rid, rf = self._han_forms[hi]
+                sc = max(_abbreviation(qf, rf), _abbreviation(rf, qf))
+                if sc <= 0.0:
+                    continue
+                cl = self._rec_cluster[rid]
+                members = self._members[cl]
+                if wanted is not None and not any(self.entries[m].list_id in wanted for m in members):
+                    continue
+                support = cc is not None and any(same_country(cc, self.entries[m].country_code) for m in members)
+                total = min(1.0, sc + (COUNTRY_BOOST if support else 0.0))
+                prev = best.get(cl)
+                if prev is not None and (total, sc) <= (prev[0], prev[1]):
+                    continue
+                al = replace(_align(q, self._rec_names[rid]), score=sc, distinctive=True, capped=None)
+                short, full = (qf, rf) if len(qf.text) < len(rf.text) else (rf, qf)
+                v = replace(q, reading=f"{short.text} read as an abbreviation of {full.text} "
+                                       f"(its characters, in order)")
+                best[cl] = (total, sc, support, rid, al, v)
 
     def _merge_published_aliases(self, uf: _UnionFind) -> None:
         """A primary name printed word for word (legal form included) as another list's alias for a listing
@@ -1027,7 +1156,7 @@ class Screener:
                 "cluster_of": self._cluster_of, "rec_entry": self._rec_entry, "rec_cluster": self._rec_cluster,
                 "rec_names": names, "rec_origin": origins, "rec_publishers": self._rec_publishers,
                 "postings": self._postings, "by_key": self._by_key, "deletes": self._deletes,
-                "equiv": self._equiv, "equiv_roman": self._equiv_roman}
+                "equiv": self._equiv, "equiv_roman": self._equiv_roman, "han": self._han_rows}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Screener:
@@ -1061,6 +1190,7 @@ class Screener:
         self._deletes = state["deletes"]
         self._equiv = {k: [tuple(tuple(x) for x in eq) for eq in v] for k, v in state["equiv"].items()}
         self._equiv_roman = dict(state["equiv_roman"])
+        self._set_han([(int(r), str(t), int(lead), tuple(nm)) for r, t, lead, nm in state["han"]])
         return self
 
     # -- lookups --
@@ -1173,6 +1303,8 @@ class Screener:
                 prev = best.get(cl)
                 if prev is None or (total, al.score) > (prev[0], prev[1]):
                     best[cl] = (total, al.score, support, rid, al, v)
+        if has_han(text):
+            self._abbreviations(text, q, wanted, cc, best)
         folded = text.casefold()
         hits: list[Hit] = []
         possible: list[Hit] = []

@@ -1,0 +1,85 @@
+"""Chinese short names read as abbreviations of longer Chinese names (issue 12): a stock short name or a
+group's short name is made of its full name's characters, in order (中国海油 = 中国海洋石油, 中航西飞 =
+中航西安飞机工业集团, 中国动力 = 中国船舶重工集团动力), and a name that shares one Chinese word with a listed
+name but names another trade is not that company (长城汽车 is not 长城军工). Against the real bundled lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from chipcontrol.screening import Screener, bundled_snapshots
+from chipcontrol.screening.matcher import ABBREVIATION_SIM, _abbreviation, _han_form
+from chipcontrol.screening.zh_names import curated_names
+
+
+def abbreviation(short: str, full: str) -> float:
+    a, b = _han_form(short), _han_form(full)
+    assert a is not None and b is not None
+    return _abbreviation(a, b)
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("中国海油", "中国海洋石油有限公司"),  # distinctive characters kept: 海, 油
+    ("中航西飞", "中航西安飞机工业集团股份有限公司"),
+    ("中国航发", "中国航空发动机集团有限公司"),
+    ("兵器工业集团", "中国兵器工业集团有限公司"),  # from the first character after the leading place
+    ("中国动力", "中国船舶重工集团动力股份有限公司"),  # generic words only: to the last character
+    ("中科院计算所", "中国科学院计算技术研究所"),
+    ("华澜微", "杭州华澜微电子股份有限公司"),
+])
+def test_short_names_made_of_the_full_names_characters(short: str, full: str) -> None:
+    assert abbreviation(short, full) >= ABBREVIATION_SIM
+    assert abbreviation(full, short) == 0.0  # the longer name is never the abbreviation
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("北京科技", "北京壁仞科技开发有限公司"),  # no character of the distinctive word 壁仞
+    ("上海微电子", "上海微电子设备研究所"),  # generic words only: a prefix is not enough
+    ("长城军工", "长城汽车股份有限公司"),  # not its characters
+    ("北邮", "北京邮电大学"),  # two characters: too short to read as an abbreviation
+    ("国海油", "中国海洋石油有限公司"),  # neither from its first character nor from the first after 中国
+    ("航天电子", "航天时代电子技术股份有限公司"),  # keeps none of 时代, its distinctive word
+])
+def test_what_is_not_an_abbreviation(short: str, full: str) -> None:
+    assert abbreviation(short, full) == 0.0
+
+
+@pytest.fixture(scope="module")
+def registered_only() -> Screener:
+    """The lists' own names and the curated registered/former names: no brand or short name."""
+    return Screener(bundled_snapshots(), curated=[z for z in curated_names() if z.kind in ("registered", "former")])
+
+
+@pytest.fixture(scope="module")
+def brands_only() -> Screener:
+    return Screener(bundled_snapshots(), curated=[z for z in curated_names() if z.kind in ("brand", "short")])
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("中国海油", "CNOOC Limited"),  # SSE 600938's short name reaches the registered 中国海洋石油有限公司
+    ("中航西飞", "AVIC Xi'an Aircraft Industry Group Company Ltd."),
+    ("中国动力", "China Shipbuilding Industry Group Power Company Limited"),
+])
+def test_a_short_name_finds_the_registered_name(registered_only: Screener, query: str, listed: str) -> None:
+    r = registered_only.screen(query)
+    assert r.hits and any(e.name == listed for e in r.hits[0].listings)
+    ex = r.hits[0].explanation()
+    assert "abbreviation" in ex["read_as"] and "abbreviation" in ex["summary"]
+
+
+def test_a_registered_name_finds_the_short_name(brands_only: Screener) -> None:
+    r = brands_only.screen("中国船舶重工集团动力股份有限公司")  # only 中国动力 is indexed for it
+    assert r.hits and r.hits[0].entry.name == "China Shipbuilding Industry Group Power Company Limited"
+    assert r.hits[0].matched_name == "中国动力"
+
+
+def test_the_cached_index_reads_abbreviations_too(registered_only: Screener) -> None:
+    again = Screener.from_state(registered_only.to_state())
+    assert again.screen("中国海油").hits[0].entry.name == registered_only.screen("中国海油").hits[0].entry.name
+
+
+def test_one_chinese_word_in_common_and_another_trade(screener: Screener) -> None:
+    # 长城军工 (Anhui Greatwall Military Industry's short name) shares only 长城 with Great Wall Motor
+    r = screener.screen("长城汽车股份有限公司")
+    assert not [h for h in r.hits if "Greatwall" in h.entry.name]
+    assert screener.screen("长城军工").hits[0].entry.name == "Anhui Greatwall Military Industry Co., Ltd"
