@@ -83,3 +83,14 @@ def test_one_chinese_word_in_common_and_another_trade(screener: Screener) -> Non
     r = screener.screen("长城汽车股份有限公司")
     assert not [h for h in r.hits if "Greatwall" in h.entry.name]
     assert screener.screen("长城军工").hits[0].entry.name == "Anhui Greatwall Military Industry Co., Ltd"
+
+
+def test_the_short_name_that_keeps_the_seat_ranks_first(brands_only: Screener) -> None:
+    # 中芯北京 keeps the brand and the seat of 中芯国际集成电路制造(北京); the parent's 中芯国际 not its seat
+    full = "中芯国际集成电路制造(北京)有限公司"
+    assert abbreviation("中芯北京", full) > abbreviation("中芯国际", full)
+    names = [h.entry.name for h in brands_only.screen(full).hits]
+    beijing = names.index("Semiconductor Manufacturing International (Beijing) Corporation")
+    assert beijing < names.index("Semiconductor Manufacturing International Corporation (SMIC)")
+    # and the parent's short name still finds the parent's registered name first
+    assert abbreviation("中芯国际", "中芯国际集成电路制造有限公司") > abbreviation("中芯国际", full)

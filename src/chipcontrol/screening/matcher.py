@@ -72,7 +72,7 @@ COUNTRY_BOOST = 0.03
 TRANSLATED_SIM = 0.98  # a Chinese word matched through its dictionary translation: derived evidence
 GENERIC_ONLY_CAP = 0.5
 ABBREVIATION_SIM = 0.86  # a short Chinese name made of a longer one's characters, in order (中国海油, 中国海洋石油) ...
-ABBREVIATION_SPAN = 0.04  # ... plus this share of the longer name it keeps (the closer name first)
+ABBREVIATION_SPAN = 0.08  # ... plus this share of the longer name's distinctive and place characters it keeps
 ABBREVIATION_MIN = 3  # characters of the short name at least (北邮, 川大 stay names of their own)
 SHORT_WORD = 4  # a listed word this short never matches a longer query word fuzzily
 ACRONYM = 3  # a listed name that is one word this short (TCL, "PT Air") ...
@@ -112,7 +112,8 @@ FEATURES: dict[str, str] = {
                     f"order, from its first character (or its first after a leading place), two of them from its "
                     f"distinctive words (one in a name of 4; without distinctive words: >= 4 keeping its last "
                     f"character): {ABBREVIATION_SIM} + "
-                    f"{ABBREVIATION_SPAN} x the share kept, when more than the word alignment; shown as read_as",
+                    f"{ABBREVIATION_SPAN} x the share of its distinctive and place characters kept, when more than "
+                    f"the word alignment; shown as read_as",
     "translated": f"a distinctive Chinese word matched through its dictionary translation (火炬 'torch', 中航 "
                   f"'AVIC') counts {TRANSLATED_SIM}, not 1: derived evidence, shown as translated_as",
 }
@@ -479,16 +480,18 @@ def _han_similarity(a: str, b: str, romanised: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class _HanForm:
-    """A Chinese name as characters: legal forms and anything not Han left out."""
+    """A Chinese name as a sequence of characters (or, romanised, of syllables): legal forms left out."""
 
-    text: str
-    lead: int  # characters of its leading places (中国, 北京, 杭州市)
+    text: tuple[str, ...]
+    lead: int  # units of its leading places (中国, 北京, 杭州市)
     named: frozenset[int]  # positions inside distinctive words
+    places: frozenset[int] = frozenset()  # positions inside places (a seat in brackets too)
 
 
 def _han_form(text: str) -> _HanForm | None:
     chars: list[str] = []
     named: set[int] = set()
+    places: set[int] = set()
     lead = 0
     leading = True
     prev = ""
@@ -509,7 +512,16 @@ def _han_form(text: str) -> _HanForm | None:
             leading = False
         if t.kind == "name":
             named.update(range(start, len(chars)))
-    return _HanForm("".join(chars), lead, frozenset(named)) if chars else None
+        elif t.kind == "place":
+            places.update(range(start, len(chars)))
+    return _HanForm(tuple(chars), lead, frozenset(named), frozenset(places)) if chars else None
+
+
+def _find(seq: tuple[str, ...], unit: str, start: int) -> int:
+    for i in range(start, len(seq)):
+        if seq[i] == unit:
+            return i
+    return -1
 
 
 def _abbreviation(short: _HanForm, full: _HanForm) -> float:
@@ -517,10 +529,10 @@ def _abbreviation(short: _HanForm, full: _HanForm) -> float:
     are ``full``'s in order, from ``full``'s first character or from its first after a leading place
     (兵器工业集团 = 中国兵器工业集团); when ``full`` has distinctive words, two of their characters are kept
     (one in a short name of four: 中国海油 = 中国海洋石油; 中航西飞 = 中航西安飞机工业集团; 北京科技 is not
-    北京壁仞科技开发);
-    a name of generic words and places only is abbreviated by four characters or more that keep its last
-    one (中国动力 = 中国船舶重工集团动力; 中科院计算所 = 中国科学院计算技术研究所), not by a prefix: 上海微电子 is not
-    上海微电子设备研究所."""
+    北京壁仞科技开发); a name of generic words and places only is abbreviated by four characters or more that
+    keep its last one (中国动力 = 中国船舶重工集团动力; 中科院计算所 = 中国科学院计算技术研究所), not by a prefix:
+    上海微电子 is not 上海微电子设备研究所. The score grows with the share of ``full``'s distinctive and place
+    characters kept: 中芯北京 keeps all of 中芯国际集成电路制造(北京)'s, 中芯国际 not its seat."""
     s, f = short.text, full.text
     if not ABBREVIATION_MIN <= len(s) < len(f):
         return 0.0
@@ -529,8 +541,8 @@ def _abbreviation(short: _HanForm, full: _HanForm) -> float:
         return 0.0
     pos: list[int] = []
     i = start
-    for ch in s:
-        i = f.find(ch, i)
+    for unit in s:
+        i = _find(f, unit, i)
         if i < 0:
             return 0.0
         pos.append(i)
@@ -541,7 +553,10 @@ def _abbreviation(short: _HanForm, full: _HanForm) -> float:
             return 0.0
     elif len(s) < 4 or pos[-1] != len(f) - 1:  # generic words only: four characters, to its last one
         return 0.0
-    return ABBREVIATION_SIM + ABBREVIATION_SPAN * len(s) / (len(f) - start)
+    key = full.named | full.places
+    share = len(s) / (len(f) - start)  # at equal keys, the closer name first (中国海洋石油, not ...集团)
+    kept = len(key.intersection(pos)) / len(key) if key else share
+    return ABBREVIATION_SIM + ABBREVIATION_SPAN * kept + ABBREVIATION_SPAN / 8 * share
 
 
 def compare_names(a: str, b: str) -> float:
@@ -934,7 +949,8 @@ class Screener:
                 self._postings.setdefault(pk, []).append(rid)
             self._by_key.setdefault(name.key, []).append(rid)
         self._equiv = self._brand_equivalents(df)
-        self._set_han([(rid, f.text, f.lead, tuple(sorted(f.named))) for rid, text in han_names
+        self._set_han([(rid, " ".join(f.text), f.lead, tuple(sorted(f.named)), tuple(sorted(f.places)))
+                       for rid, text in han_names
                        if (f := _han_form(text)) is not None and len(f.text) >= ABBREVIATION_MIN])
         # deletion neighbourhood (edit distance ~1-2) over the distinctive vocabulary
         deletes: dict[str, list[str]] = {}
@@ -945,16 +961,17 @@ class Screener:
         # one space-separated string per key: a third fewer objects to load from the cache file
         self._deletes: dict[str, str] = {d: " ".join(ws) for d, ws in deletes.items()}
 
-    def _set_han(self, rows: list[tuple[int, str, int, tuple[int, ...]]]) -> None:
+    def _set_han(self, rows: list[tuple[int, str, int, tuple[int, ...], tuple[int, ...]]]) -> None:
         """The Chinese names as characters, by their first character and their first after a leading place
         (for abbreviations, see :func:`_abbreviation`)."""
         self._han_rows = rows
         self._han_forms: list[tuple[int, _HanForm]] = []
         self._han_first: dict[str, list[int]] = {}
-        for rid, text, lead, named in rows:
+        for rid, joined, lead, named, places in rows:
+            text = tuple(joined.split(" "))
             for k in {text[0], text[lead] if lead < len(text) else text[0]}:
                 self._han_first.setdefault(k, []).append(len(self._han_forms))
-            self._han_forms.append((rid, _HanForm(text, lead, frozenset(named))))
+            self._han_forms.append((rid, _HanForm(text, lead, frozenset(named), frozenset(places))))
 
     def _abbreviations(self, text: str, q: _Name, wanted: set[str] | None, cc: str | None,
                        best: dict[int, tuple[float, float, bool, int, Alignment, _Name]]) -> None:
@@ -985,7 +1002,7 @@ class Screener:
                     continue
                 al = replace(_align(q, self._rec_names[rid]), score=sc, distinctive=True, capped=None)
                 short, full = (qf, rf) if len(qf.text) < len(rf.text) else (rf, qf)
-                v = replace(q, reading=f"{short.text} read as an abbreviation of {full.text} "
+                v = replace(q, reading=f"{''.join(short.text)} read as an abbreviation of {''.join(full.text)} "
                                        f"(its characters, in order)")
                 best[cl] = (total, sc, support, rid, al, v)
 
@@ -1190,7 +1207,7 @@ class Screener:
         self._deletes = state["deletes"]
         self._equiv = {k: [tuple(tuple(x) for x in eq) for eq in v] for k, v in state["equiv"].items()}
         self._equiv_roman = dict(state["equiv_roman"])
-        self._set_han([(int(r), str(t), int(lead), tuple(nm)) for r, t, lead, nm in state["han"]])
+        self._set_han([(int(r), str(t), int(lead), tuple(nm), tuple(pl)) for r, t, lead, nm, pl in state["han"]])
         return self
 
     # -- lookups --
