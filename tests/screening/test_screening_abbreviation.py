@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 
 from chipcontrol.screening import Screener, bundled_snapshots
-from chipcontrol.screening.matcher import ABBREVIATION_SIM, _abbreviation, _han_form
+from chipcontrol.screening.chinese import han_syllables, split_syllables
+from chipcontrol.screening.matcher import (
+    ABBREVIATION_ROMANISED,
+    ABBREVIATION_SIM,
+    _abbreviation,
+    _han_form,
+    _roman_form,
+)
 from chipcontrol.screening.zh_names import curated_names
 
 
@@ -94,3 +101,26 @@ def test_the_short_name_that_keeps_the_seat_ranks_first(brands_only: Screener) -
     assert beijing < names.index("Semiconductor Manufacturing International Corporation (SMIC)")
     # and the parent's short name still finds the parent's registered name first
     assert abbreviation("中芯国际", "中芯国际集成电路制造有限公司") > abbreviation("中芯国际", full)
+
+
+# --- romanised: syllable by syllable ------------------------------------------------------------------
+
+def test_pinyin_words_cut_into_syllables() -> None:
+    assert split_syllables("zhongguo") == ("zhong", "guo")
+    assert split_syllables("jituan") == ("ji", "tuan")
+    assert split_syllables("technology") is None  # not pinyin
+    assert han_syllables("重工") == ("zhong", "gong") and han_syllables("长江") == ("chang", "jiang")
+
+
+def test_a_romanised_registered_name_finds_the_chinese_short_name(brands_only: Screener) -> None:
+    # only the short name 中国海油 is indexed for CNOOC Limited; the query is its registered name in pinyin
+    r = brands_only.screen("Zhongguo Haiyang Shiyou Youxian Gongsi")
+    assert r.hits and r.hits[0].entry.name == "CNOOC Limited"
+    assert "zhong guo hai you read as an abbreviation" in r.hits[0].explanation()["read_as"]
+    han = brands_only.screen("中国海洋石油有限公司").hits[0]
+    assert r.hits[0].score == pytest.approx(han.score - ABBREVIATION_ROMANISED, abs=1e-3)  # homophones: less
+
+
+def test_english_words_are_not_read_as_syllables() -> None:
+    assert _roman_form("China National Offshore Oil Corporation") is None
+    assert _roman_form("中国海油") is None

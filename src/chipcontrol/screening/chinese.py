@@ -287,6 +287,70 @@ def pinyin(chunk: str) -> str:
     return "".join(out)
 
 
+# The toneless syllables of Mandarin pinyin (pypinyin's readings of the CJK block; interjections left out),
+# to cut a romanised word into syllables ("Zhongguo" = zhong guo) and a reading into its characters'.
+_SYLLABLE_TEXT = """
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can cang cao ce cen ceng
+cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan chuang chui chun chuo ci cong cou cu
+cuan cui cun cuo da dai dan dang dao de dei den deng di dia dian diao die ding diu dong dou du duan dui dun duo e
+ei en eng er fa fan fang fei fen feng fiao fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan
+guang gui gun guo ha hai han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo ji jia jian jiang
+jiao jie jin jing jiong jiu ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui
+kun kuo la lai lan lang lao le lei len leng li lia lian liang liao lie lin ling liu lo long lou lu luan lun luo lv
+lve ma mai man mang mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng
+ni nian niang niao nie nin ning niu nong nou nu nuan nun nuo nv nve o ou pa pai pan pang pao pei pen peng pi pian
+piao pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao re ren reng
+ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao she shei shen sheng shi
+shou shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta tai tan tang tao te tei teng ti
+tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin
+xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei
+zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi
+zong zou zu zuan zui zun zuo
+"""
+SYLLABLES = frozenset(_SYLLABLE_TEXT.split())
+_LONGEST_SYLLABLE = max(map(len, SYLLABLES))
+
+
+@lru_cache(maxsize=16384)
+def split_syllables(word: str, count: int = 0) -> tuple[str, ...] | None:
+    """A romanised word cut into pinyin syllables, the fewest possible ("zhongguo" = zhong guo, "xian" =
+    xian), or exactly ``count`` of them when given; None when it is not pinyin ("technology")."""
+    n = len(word)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)  # best[i]: the cut of word[i:]
+    best[n] = ()
+    for i in range(n - 1, -1, -1):
+        options: list[tuple[str, ...]] = []
+        for size in range(min(_LONGEST_SYLLABLE, n - i), 0, -1):
+            rest = best[i + size]
+            if rest is not None and word[i : i + size] in SYLLABLES:
+                options.append((word[i : i + size], *rest))
+        if options:
+            best[i] = min(options, key=len)
+    if not count or best[0] is None or len(best[0]) == count:
+        return best[0]
+    return _exactly(word, count)
+
+
+def _exactly(word: str, count: int) -> tuple[str, ...] | None:
+    if count == 0:
+        return () if not word else None
+    for size in range(min(_LONGEST_SYLLABLE, len(word)), 0, -1):
+        if word[:size] in SYLLABLES:
+            rest = _exactly(word[size:], count - 1)
+            if rest is not None:
+                return (word[:size], *rest)
+    return None
+
+
+def han_syllables(word: str) -> tuple[str, ...]:
+    """One syllable per character of a Han word, read as a word (重工 = zhong gong, 长江 = chang jiang)."""
+    per = tuple(pinyin(ch) for ch in word)
+    whole = pinyin(word)
+    if "".join(per) == whole:
+        return per
+    return split_syllables(whole, len(word)) or per
+
+
 def chinese_number(s: str) -> int | None:
     """十三 -> 13, 七〇一 -> 701, 二十 -> 20; None when ``s`` is not a numeral."""
     if not s or any(ch not in _NUMERAL_CHARS for ch in s):

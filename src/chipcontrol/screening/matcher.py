@@ -44,7 +44,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from chipcontrol.errors import InvalidInput
-from chipcontrol.screening.chinese import translation_of
+from chipcontrol.screening.chinese import han_syllables, split_syllables, translation_of
 from chipcontrol.screening.countries import SAME_AS, query_country, same_country
 from chipcontrol.screening.lexicon import NAME_VARIANTS
 from chipcontrol.screening.model import ListEntry, ListSnapshot
@@ -73,6 +73,7 @@ TRANSLATED_SIM = 0.98  # a Chinese word matched through its dictionary translati
 GENERIC_ONLY_CAP = 0.5
 ABBREVIATION_SIM = 0.86  # a short Chinese name made of a longer one's characters, in order (中国海油, 中国海洋石油) ...
 ABBREVIATION_SPAN = 0.08  # ... plus this share of the longer name's distinctive and place characters it keeps
+ABBREVIATION_ROMANISED = 0.02  # less for a romanised name read syllable by syllable (homophones: 中芯, 中信)
 ABBREVIATION_MIN = 3  # characters of the short name at least (北邮, 川大 stay names of their own)
 SHORT_WORD = 4  # a listed word this short never matches a longer query word fuzzily
 ACRONYM = 3  # a listed name that is one word this short (TCL, "PT Air") ...
@@ -488,7 +489,8 @@ class _HanForm:
     places: frozenset[int] = frozenset()  # positions inside places (a seat in brackets too)
 
 
-def _han_form(text: str) -> _HanForm | None:
+def _han_form(text: str, romanise: bool = False) -> _HanForm | None:
+    """The name's characters (``romanise``: their syllables, 重工 = zhong gong), when it has any."""
     chars: list[str] = []
     named: set[int] = set()
     places: set[int] = set()
@@ -505,7 +507,7 @@ def _han_form(text: str) -> _HanForm | None:
             continue
         prev = src
         start = len(chars)
-        chars.extend(src)
+        chars.extend(han_syllables(src) if romanise else src)
         if leading and t.kind == "place":
             lead = len(chars)
         else:
@@ -515,6 +517,42 @@ def _han_form(text: str) -> _HanForm | None:
         elif t.kind == "place":
             places.update(range(start, len(chars)))
     return _HanForm(tuple(chars), lead, frozenset(named), frozenset(places)) if chars else None
+
+
+def _roman_form(text: str) -> _HanForm | None:
+    """A romanised Chinese name as syllables ("Zhongguo Haiyang Shiyou Youxian Gongsi" = zhong guo hai yang
+    shi you), legal forms left out; None when a word is not pinyin or the name has Han characters."""
+    units: list[str] = []
+    named: set[int] = set()
+    places: set[int] = set()
+    lead = 0
+    leading = True
+    prev = ""
+    for t in analyse(text):
+        if t.kind in ("legal", "stop"):
+            leading = leading and t.kind == "stop"
+            prev = ""
+            continue
+        src = t.source or t.text
+        if has_han(src):
+            return None
+        if src == prev:  # one word read as two ("zhonggong" = heavy industry)
+            continue
+        prev = src
+        syl = split_syllables("".join(ch for ch in src.casefold() if ch.isascii() and ch.isalpha()))
+        if syl is None:
+            return None
+        start = len(units)
+        units.extend(syl)
+        if leading and t.kind == "place":
+            lead = len(units)
+        else:
+            leading = False
+        if t.kind == "name":
+            named.update(range(start, len(units)))
+        elif t.kind == "place":
+            places.update(range(start, len(units)))
+    return _HanForm(tuple(units), lead, frozenset(named), frozenset(places)) if units else None
 
 
 def _find(seq: tuple[str, ...], unit: str, start: int) -> int:
@@ -950,8 +988,8 @@ class Screener:
             self._by_key.setdefault(name.key, []).append(rid)
         self._equiv = self._brand_equivalents(df)
         self._set_han([(rid, " ".join(f.text), f.lead, tuple(sorted(f.named)), tuple(sorted(f.places)))
-                       for rid, text in han_names
-                       if (f := _han_form(text)) is not None and len(f.text) >= ABBREVIATION_MIN])
+                       for rid, text in han_names for romanise in (False, True)
+                       if (f := _han_form(text, romanise)) is not None and len(f.text) >= ABBREVIATION_MIN])
         # deletion neighbourhood (edit distance ~1-2) over the distinctive vocabulary
         deletes: dict[str, list[str]] = {}
         for word in self._postings:
@@ -976,8 +1014,10 @@ class Screener:
     def _abbreviations(self, text: str, q: _Name, wanted: set[str] | None, cc: str | None,
                        best: dict[int, tuple[float, float, bool, int, Alignment, _Name]]) -> None:
         """Chinese names that abbreviate the query or that the query abbreviates (中国海油 and
-        中国海洋石油有限公司), where that scores more than the word alignment did."""
-        qf = _han_form(text)
+        中国海洋石油有限公司), where that scores more than the word alignment did; a romanised query syllable
+        by syllable ("Zhongguo Haiyang Shiyou" and 中国海油), ``ABBREVIATION_ROMANISED`` less (homophones)."""
+        romanised = not has_han(text)
+        qf = _roman_form(text) if romanised else _han_form(text)
         if qf is None or len(qf.text) < ABBREVIATION_MIN:
             return
         keys = dict.fromkeys((qf.text[0], qf.text[qf.lead] if qf.lead < len(qf.text) else qf.text[0]))
@@ -991,6 +1031,8 @@ class Screener:
                 sc = max(_abbreviation(qf, rf), _abbreviation(rf, qf))
                 if sc <= 0.0:
                     continue
+                if romanised:
+                    sc -= ABBREVIATION_ROMANISED
                 cl = self._rec_cluster[rid]
                 members = self._members[cl]
                 if wanted is not None and not any(self.entries[m].list_id in wanted for m in members):
@@ -1002,8 +1044,9 @@ class Screener:
                     continue
                 al = replace(_align(q, self._rec_names[rid]), score=sc, distinctive=True, capped=None)
                 short, full = (qf, rf) if len(qf.text) < len(rf.text) else (rf, qf)
-                v = replace(q, reading=f"{''.join(short.text)} read as an abbreviation of {''.join(full.text)} "
-                                       f"(its characters, in order)")
+                sep, what = (" ", "syllables") if romanised else ("", "characters")
+                v = replace(q, reading=f"{sep.join(short.text)} read as an abbreviation of {sep.join(full.text)} "
+                                       f"(its {what}, in order)")
                 best[cl] = (total, sc, support, rid, al, v)
 
     def _merge_published_aliases(self, uf: _UnionFind) -> None:
@@ -1320,8 +1363,7 @@ class Screener:
                 prev = best.get(cl)
                 if prev is None or (total, al.score) > (prev[0], prev[1]):
                     best[cl] = (total, al.score, support, rid, al, v)
-        if has_han(text):
-            self._abbreviations(text, q, wanted, cc, best)
+        self._abbreviations(text, q, wanted, cc, best)
         folded = text.casefold()
         hits: list[Hit] = []
         possible: list[Hit] = []
