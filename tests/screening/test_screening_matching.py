@@ -192,3 +192,24 @@ def test_compare_names_basic() -> None:
     assert compare_names("Olaf Scholz", "Olaf Scholze") > 0.9
     assert compare_names("Octavian Scholz", "Olaf Scholz") < 0.8
     assert compare_names("Beijing Technology Co", "Shanghai Technology Co") < 0.8
+
+
+# --- a short legal form typed one letter off (issue 12) ------------------------------------------
+
+@pytest.mark.parametrize(("name", "legal"), [
+    ("Huawei Investment & Holding ro., Ltd.", ["co", "ltd"]),  # before another legal form
+    ("Hangzhou Hualan Microelectronics Co., rtd.", ["co", "ltd"]),  # last word of a company's name
+    ("Alpha Beta Technology lnc", ["inc"]),
+])
+def test_a_mistyped_short_legal_form_is_a_legal_form(name: str, legal: list[str]) -> None:
+    assert [t.text for t in analyse(clean_input(name)) if t.kind == "legal"] == legal
+
+
+@pytest.mark.parametrize("name", ["Chan Tai Ho", "Lim Boon Ing", "NIO Ing"])
+def test_a_persons_last_name_is_no_mistyped_legal_form(name: str) -> None:
+    # no legal form or generic word before it (a person), or too few words
+    assert not [t for t in analyse(clean_input(name)) if t.kind == "legal"]
+
+
+def test_mistyped_legal_form_finds_the_company(screener: Screener) -> None:
+    assert top(screener, "Hangzhou Hualan Microelectronics Co., rtd.") == "Hangzhou Hualan Microelectronics Co., Ltd."

@@ -388,6 +388,26 @@ def _truncated_legal(word: str) -> bool:
     return len(word) >= 5 and any(w.startswith(word) for w in _LEGAL_WORDS)
 
 
+_SHORT_LEGAL = ("co", "ltd", "inc", "llc", "plc")
+
+
+def _mistyped_legal(word: str, at_end: bool, before_legal: bool, before: list[Token]) -> str | None:
+    """A short legal form typed one letter off (a letter replaced, or two swapped) where legal forms stand,
+    after two words at least: before another legal form ("Huawei Investment & Holding ro., Ltd."), or as
+    the last word of a company's name (one with a legal form or a generic word: "Hualan Microelectronics
+    Co., rtd."; "Lim Boon Ing" keeps its Ing). Two letters only before a legal form: "Chan Ho" keeps its Ho."""
+    if sum(t.kind in ("name", "generic", "place") for t in before) < 2 or not word.isalpha():
+        return None
+    if not (before_legal or (at_end and any(t.kind in ("legal", "generic") for t in before))):
+        return None
+    if len(word) == 2 and not before_legal:
+        return None
+    for legal in _SHORT_LEGAL:
+        if len(legal) == len(word) and OSA.distance(word, legal) == 1:
+            return legal
+    return None
+
+
 @lru_cache(maxsize=65536)
 def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
     """Normalise a (cleaned) name into tagged tokens. Pure; cached. ``mode``: see
@@ -438,6 +458,12 @@ def analyse(name: str, mode: str = "dict") -> tuple[Token, ...]:
             folded, kind = _classify(word)
             if kind == "name" and i == len(words) - 1 and tokens and _truncated_legal(word):
                 kind = "legal"  # a list's fixed-width field cut the last word: "... JOINT STOCK COMPAN"
+            elif kind == "name" and 2 <= len(word) <= 3:
+                nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+                legal = _mistyped_legal(word, nxt is None, nxt is not None and not nxt[2] and nxt[0] in LEGAL_FORMS,
+                                        tokens)
+                if legal is not None:
+                    folded, kind = legal, "legal"
             tokens.append(Token(folded, kind, orig))
             i += 1
     if tokens and all(t.kind in ("legal", "stop") for t in tokens):
