@@ -32,6 +32,7 @@ def abbreviation(short: str, full: str) -> float:
     ("兵器工业集团", "中国兵器工业集团有限公司"),  # from the first character after the leading place
     ("中国动力", "中国船舶重工集团动力股份有限公司"),  # generic words only: to the last character
     ("中科院计算所", "中国科学院计算技术研究所"),
+    ("航空工业", "中国航空工业集团有限公司"),  # to its last character before a closing 集团
     ("华澜微", "杭州华澜微电子股份有限公司"),
 ])
 def test_short_names_made_of_the_full_names_characters(short: str, full: str) -> None:
@@ -42,6 +43,7 @@ def test_short_names_made_of_the_full_names_characters(short: str, full: str) ->
 @pytest.mark.parametrize(("short", "full"), [
     ("北京科技", "北京壁仞科技开发有限公司"),  # no character of the distinctive word 壁仞
     ("上海微电子", "上海微电子设备研究所"),  # generic words only: a prefix is not enough
+    ("中国电子", "中国电子信息产业集团有限公司"),  # ... not even before 集团
     ("长城军工", "长城汽车股份有限公司"),  # not its characters
     ("北邮", "北京邮电大学"),  # two characters: too short to read as an abbreviation
     ("国海油", "中国海洋石油有限公司"),  # neither from its first character nor from the first after 中国

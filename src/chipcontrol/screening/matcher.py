@@ -568,9 +568,10 @@ def _abbreviation(short: _HanForm, full: _HanForm) -> float:
     (兵器工业集团 = 中国兵器工业集团); when ``full`` has distinctive words, two of their characters are kept
     (one in a short name of four: 中国海油 = 中国海洋石油; 中航西飞 = 中航西安飞机工业集团; 北京科技 is not
     北京壁仞科技开发); a name of generic words and places only is abbreviated by four characters or more that
-    keep its last one (中国动力 = 中国船舶重工集团动力; 中科院计算所 = 中国科学院计算技术研究所), not by a prefix:
-    上海微电子 is not 上海微电子设备研究所. The score grows with the share of ``full``'s distinctive and place
-    characters kept: 中芯北京 keeps all of 中芯国际集成电路制造(北京)'s, 中芯国际 not its seat."""
+    keep its last one (中国动力 = 中国船舶重工集团动力; 中科院计算所 = 中国科学院计算技术研究所), or its last before
+    a closing 集团 (航空工业 = 中国航空工业集团), not by a prefix: 上海微电子 is not 上海微电子设备研究所.
+    The score grows with the share of ``full``'s distinctive and place characters kept: 中芯北京 keeps all
+    of 中芯国际集成电路制造(北京)'s, 中芯国际 not its seat."""
     s, f = short.text, full.text
     if not ABBREVIATION_MIN <= len(s) < len(f):
         return 0.0
@@ -589,8 +590,8 @@ def _abbreviation(short: _HanForm, full: _HanForm) -> float:
         named = sum(p in full.named for p in pos)
         if named < 2 and not (named == 1 and len(s) >= 4):
             return 0.0
-    elif len(s) < 4 or pos[-1] != len(f) - 1:  # generic words only: four characters, to its last one
-        return 0.0
+    elif len(s) < 4 or pos[-1] < len(f) - 1 - (2 if f[-2:] in (("集", "团"), ("ji", "tuan")) else 0):
+        return 0.0  # generic words only: four characters, to its last one (集团 aside: 航空工业)
     key = full.named | full.places
     share = len(s) / (len(f) - start)  # at equal keys, the closer name first (中国海洋石油, not ...集团)
     kept = len(key.intersection(pos)) / len(key) if key else share
