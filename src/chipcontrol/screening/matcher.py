@@ -26,7 +26,9 @@ Algorithm ``chipcontrol-name-v2`` (a named, versioned set of weighted features)
    all its listings, and the explanation says where the matched name comes from.
    ``translated``: a distinctive Chinese word matched through the lexicon's translation (火炬 "torch",
    中航 "AVIC") counts ``TRANSLATED_SIM``, and the hit lists it (``translated_as``); 集团 is matched by a
-   listed legal form "Corporation".
+   listed legal form "Corporation". ``abbreviation``: a Chinese short name made of a longer Chinese name's
+   characters in order (中国海油 = 中国海洋石油; romanised, syllable by syllable) counts ``ABBREVIATION_SIM`` and
+   more (see :func:`_abbreviation`), shown as ``read_as``.
 9. Ranking: score; at equal score listings that impose a licence requirement or a prohibition first.
    Near misses (``POSSIBLE_BAND`` below the threshold) are returned apart as possible matches.
 """
