@@ -51,7 +51,15 @@ from chipcontrol.batch.columns import (
 )
 from chipcontrol.batch.decision import Decision, from_check, hits_text, party_hits_text
 from chipcontrol.batch.parties import Parties, PartyTable, Screen, parties_text
-from chipcontrol.batch.workers import DecisionPool, Job, PeriodMemo, decide_shipment, gc_paused, shipment_for
+from chipcontrol.batch.workers import (
+    DecisionPool,
+    Job,
+    PeriodMemo,
+    decide_shipment,
+    gc_paused,
+    other_view_read,
+    shipment_for,
+)
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidInput
 from chipcontrol.model.decision import Classification
@@ -77,7 +85,7 @@ _LPP_CAP = "ear.part_740.ai_diffusion.lpp_tpp_per_year"
 # a key's request fields (columns.CANONICAL_FIELDS) as the valid-lines frame names them
 _REQUEST_COLUMNS = ("dest", "origin_n", "eu", "hq", "exp", "qty_req", "end_uses", "owners", "made_n", "region_n",
                     "facts")
-_DECISION_FRAME = {**DECISION_TYPES, "parties": pl.List(pl.String)}  # a key's party entries, joined per line
+_DECISION_FRAME = {**DECISION_TYPES, "parties": pl.String}  # a key's party entries (joined by _RS), per line
 _US = "\x1f"  # between the parts of a composite key
 _RS = "\x1e"  # between the names of one multi-valued cell inside a composite key
 
@@ -131,6 +139,7 @@ class Pending:
     job: Job
 
 
+_Token = tuple[int, bool, tuple[int | None, ...] | None, bool]
 _POOL_MIN = 4000  # fewer new keys than this are decided in-process (starting workers costs more than it saves)
 
 
@@ -168,8 +177,8 @@ class Evaluator:
         self._qty_rule: dict[tuple[int, int], tuple[int | None, ...] | None] = {}
         self._exp_matters: dict[tuple[int, int], bool] = {}
         self._decisions: dict[tuple[Any, ...], Decision] = {}
-        self._memo = PeriodMemo(self.rs)
-        self._tokens: dict[tuple[int, int], tuple[int, bool, tuple[int | None, ...] | None]] = {}
+        self._memo = PeriodMemo(self.rs, settings.view)
+        self._tokens: dict[tuple[int, int], _Token] = {}
         self._class_forms: dict[int, list[tuple[Classification, ...]]] = {}
 
     # --------------------------------------------------------------------------------------- helpers
@@ -253,10 +262,10 @@ class Evaluator:
             self._classes[key] = c
         return c
 
-    def period_token(self, item: int, period: int) -> tuple[int, bool, tuple[int | None, ...] | None]:
+    def period_token(self, item: int, period: int) -> _Token:
         """What shapes a key of this item in this period besides the key's own columns (see ``PeriodMemo``): the
         classification in both views, less its date (as a number per distinct form), whether the exporter's name
-        can matter, the quantity rule."""
+        can matter, the quantity rule, whether ``check`` runs the other view."""
         token = self._tokens.get((item, period))
         if token is not None:
             return token
@@ -267,7 +276,8 @@ class Evaluator:
             forms.append(form)
         cid = forms.index(form)
         token = self._tokens[(item, period)] = (cid, self.exporter_matters(item, period),
-                                                self.quantity_rule(item, period))
+                                                self.quantity_rule(item, period),
+                                                other_view_read(self.rs, self.settings.view, self._bp[period]))
         return token
 
     def quantity_rule(self, item: int, period: int) -> tuple[int | None, ...] | None:
@@ -485,12 +495,12 @@ class Evaluator:
         if p.ok is None or p.reps is None:
             return pl.DataFrame(schema=OUTPUT_SCHEMA), p.rejects
         ok = p.ok
-        dec = pl.DataFrame([self._decisions[k] for k in p.keys], schema=_DECISION_FRAME, orient="row")
-        keys = pl.concat([p.reps, dec], how="horizontal")
+        keys = pl.concat([p.reps, self._decision_frame([self._decisions[k] for k in p.keys])], how="horizontal")
         joined = ok.join(keys, on=list(_KEY_COLUMNS), how="left", nulls_equal=True, maintain_order="left")
         # each line's parties column: its key's entries with its own inert parties put back in place
         shapes = joined.select("layout", "parties").unique()
-        texts = [parties_text(self.parties.layout(lid), entries) for lid, entries in shapes.iter_rows()]
+        texts = [parties_text(self.parties.layout(lid), None if entries is None else entries.split(_RS))
+                 for lid, entries in shapes.iter_rows()]
         shapes = shapes.with_columns(pl.Series("parties_text", texts, dtype=pl.String))
         joined = joined.join(shapes, on=["layout", "parties"], how="left", nulls_equal=True, maintain_order="left")
         joined = joined.drop("parties").rename({"parties_text": "parties"})
@@ -499,6 +509,18 @@ class Evaluator:
             "line_id", names.gather(joined.get_column("item_id")).alias("item"), pl.col("dest").alias("destination"),
             "as_of", *DECISION_FIELDS, "screening_hits", "party_hits", pl.lit(self.settings.view).alias("view"))
         return out.cast(OUTPUT_SCHEMA), p.rejects  # type: ignore[arg-type]
+
+    @staticmethod
+    def _decision_frame(rows: Sequence[Decision]) -> pl.DataFrame:
+        """Decisions as a frame, built column by column (a frame built row by row makes a Series per row for the
+        parties list); ``parties`` as its entries joined by a control character (split again per distinct shape)."""
+        cols: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [() for _ in _DECISION_FRAME]
+        out = []
+        for (name, dtype), col in zip(_DECISION_FRAME.items(), cols, strict=True):
+            if name == "parties":
+                col = [None if v is None else _RS.join(v) for v in col]
+            out.append(pl.Series(name, col, dtype=dtype))
+        return pl.DataFrame(out)
 
     def _key_columns(self, ok: pl.DataFrame) -> pl.DataFrame:
         """period, party signature and screening texts, exporter class and signature, quantity key."""
