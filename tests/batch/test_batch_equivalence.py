@@ -385,6 +385,12 @@ ACROSS_PERIODS = [
     {"purchaser": "Huawei International Pte. Ltd.", "destination": "AE", "end_user_hq": "AE"},
     {"end_user_hq": None, "destination": "IN"},
     {"quantity": "40", "destination": "IN", "end_user_hq": "IN"},
+    # country-group changes (D:5: Nicaragua in 2024-03-15, Cyprus out 2024-05-30, Cambodia in 2026-02-03), for the
+    # country moved and for a shipment whose headquarters nobody gave (its question's replies span every group)
+    {"destination": "CY", "end_user_hq": "CY"},
+    {"destination": "NI", "end_user_hq": "NI"},
+    {"destination": "KH", "end_user_hq": None},
+    {"chip": "NVIDIA L40S", "destination": "KH", "end_user_hq": "KH", "exporter": "NVIDIA"},
 ]
 
 
@@ -407,3 +413,5 @@ def test_the_same_lines_on_every_period_boundary_equal_per_shipment() -> None:
     by = {r["line_id"]: r for r in out.iter_rows(named=True)}
     assert by["2025-09-01-3"]["review_policy"] != by["2025-09-02-3"]["review_policy"]  # Syria, 2025-09-02
     assert by["2025-05-12-5"]["outcome"] != "prohibited" and by["2025-05-13-5"]["outcome"] == "prohibited"  # GP10
+    # a decision shared across a new rule version carries the day's own version (the October 2023 rules)
+    assert by["2023-11-16-0"]["rule_version"] != by["2023-11-17-0"]["rule_version"]

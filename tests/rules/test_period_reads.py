@@ -4,7 +4,13 @@ that differ only in their period share one decision (``batch.workers.PeriodMemo`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+import pytest
+
+from chipcontrol.batch.columns import DECISION_FIELDS
+from chipcontrol.batch.decision import Decision
+from chipcontrol.batch.workers import PeriodMemo, decide_shipment
 from chipcontrol.catalog import Catalog
 from chipcontrol.model.shipment import Shipment
 from chipcontrol.rules.ear.eccn_3a090 import classify
@@ -38,11 +44,32 @@ def test_guidance_coming_into_force_is_its_own_change() -> None:
     assert differ is not None and f"{GP10}?" in differ
 
 
-def test_a_new_rule_version_is_never_compared_by_reads() -> None:
+def test_a_new_rule_version_is_named_by_what_it_changes() -> None:
     rs = Ruleset.load()
-    assert rs.differing_parameters(D("2023-11-16"), D("2023-11-17")) is None  # the October 2023 rules
+    differ = rs.differing_parameters(D("2023-11-16"), D("2023-11-17"))  # the October 2023 rules
+    assert differ is not None
+    assert {"@classification", "@version", "@feature:hq_rule", "@feature:nac_2023", "@feature:review_2022"} <= differ
+    assert "@feature:end_use_744_23" not in differ  # on since October 2022: not a change of this rule
     assert rs.differing_parameters(D("2025-01-14"), D("2025-01-15")) == frozenset()  # inside one period
     assert rs.differing_parameters(D("2025-01-15"), D("2025-01-14")) == frozenset()  # either order
+
+
+def test_a_country_group_change_names_only_the_countries_it_moves() -> None:
+    # 2024-05-30 (source ear-2024-05-30-cyprus in the D:5 data file): Cyprus leaves Country Group D:5
+    differ = Ruleset.load().differing_parameters(D("2024-05-29"), D("2024-05-30"))
+    assert differ is not None
+    assert {"@group:D5:CY", "@group:D5", "@groups"} <= differ
+    assert "@group:D5:CN" not in differ and "@group:D1:CY" not in differ
+
+
+def test_an_evaluation_records_the_memberships_and_features_it_looked_at() -> None:
+    names = _reads("NVIDIA H100 SXM5 80GB", "2025-10-01", destination="DE", end_user_hq="DE", exporter="Dell")
+    assert any(n.startswith("@group:") and n.endswith(":DE") for n in names)
+    assert not any(n.startswith("@group:") and n.endswith(":CY") for n in names)  # Cyprus never looked at
+    assert "@feature:end_use_744_23" in names
+    # a shipment whose headquarters nobody gave asks a question whose replies are classes over every group
+    asked = _reads("NVIDIA H100 SXM5 80GB", "2025-10-01", destination="MY", exporter="Dell")
+    assert "@groups" in asked
 
 
 def test_a_letter_coming_into_force_is_recorded_by_id() -> None:
@@ -77,3 +104,45 @@ def test_reads_outside_a_tracking_block_are_not_recorded() -> None:
     assert outer == {AFFILIATES} and inner == {f"{GP10}?"}
     rs.context(D("2025-10-01")).read(GP10)
     assert GP10 not in outer
+
+
+def test_a_decision_shared_across_a_new_rule_version_carries_that_days_version() -> None:
+    """The Macau rule (2023-01-17) cannot reach an H100 to Germany: the decision of 2023-01-16 is reused on
+    2023-01-17 without running the engine again, with the rule version of 2023-01-17."""
+    rs, entry = Ruleset.load(), Catalog.load().lookup("NVIDIA H100 SXM5 80GB")
+    ship = Shipment(destination="DE", end_user_hq="DE", exporter="Dell")
+
+    def compute(day: dt.date) -> Callable[[], Decision]:
+        return lambda: decide_shipment(rs, "enforced", entry.spec, day, ship,
+                                       lambda view: classify(entry.spec, rs.context(day, view)))
+
+    def never() -> Decision:
+        raise AssertionError("the engine ran again")
+
+    memo = PeriodMemo(rs, "enforced")
+    first = memo.decide("key", "token", D("2023-01-16"), compute(D("2023-01-16")))
+    again = memo.decide("key", "token", D("2023-01-17"), never)
+    version = DECISION_FIELDS.index("rule_version")
+    assert memo.shared == 1
+    assert first[version] == rs.context(D("2023-01-16")).version.id != again[version]
+    assert again[version] == rs.context(D("2023-01-17")).version.id
+    assert again == compute(D("2023-01-17"))()  # what the engine gives on that day
+    # where a read differs (Cyprus leaves D:5 on 2024-05-30), the engine runs again
+    cy = Shipment(destination="CY", end_user_hq="CY", exporter="Dell")
+    day = D("2024-05-29")
+    memo.decide("cy", "token", day, lambda: decide_shipment(
+        rs, "enforced", entry.spec, day, cy, lambda v: classify(entry.spec, rs.context(day, v))))
+    with pytest.raises(AssertionError, match="ran again"):
+        memo.decide("cy", "token", D("2024-05-30"), never)
+
+
+def test_a_destination_scope_is_read_for_the_one_country_asked() -> None:
+    sc = "ear.part_744.sec_744_23.supercomputer_destinations"
+    differ = Ruleset.load().differing_parameters(D("2023-01-16"), D("2023-01-17"))  # Macau added to the scope
+    assert differ is not None and f"{sc}<MO>" in differ
+    assert f"{sc}<DE>" not in differ and f"{sc}<CN>" not in differ
+    names = _reads("NVIDIA H100 SXM5 80GB", "2023-01-16", destination="DE", end_user_hq="DE", exporter="Dell")
+    assert f"{sc}<DE>" in names and sc not in names  # outside the scope, nothing else of it reached the answer
+    declared = _reads("NVIDIA H100 SXM5 80GB", "2023-01-16", destination="CN", end_user_hq="CN", exporter="Dell",
+                      end_uses=("supercomputer",))
+    assert sc in declared  # a requirement found: its citation is part of the answer

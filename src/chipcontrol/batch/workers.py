@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
-from chipcontrol.batch.columns import canonical_request
+from chipcontrol.batch.columns import DECISION_FIELDS, canonical_request
 from chipcontrol.batch.decision import Decision, from_determination
 from chipcontrol.model.decision import Classification
 from chipcontrol.model.shipment import PartyHit, Shipment
@@ -39,13 +39,19 @@ Task = tuple[int, dt.date, tuple[Any, ...], tuple[tuple[str, str], ...], Hashabl
 Screened = tuple[tuple[PartyHit, ...], tuple[PartyHit, ...]]
 
 
+def other_view_read(rs: Ruleset, view: str, day: dt.date) -> bool:
+    """Does ``check`` run the other view on this day (where some rule version in force applies in one view only)?"""
+    ctx = rs.context(day, view)
+    return bool(ctx.not_applied) or any("enforced" not in v.views for v in ctx.versions_in_force)
+
+
 def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: Shipment,
                     classification: Callable[[str], Classification]) -> Decision:
     """The decision fields for one shipment on ``day``, as ``assess.check_item`` computes them."""
     ctx = rs.context(day, view)
     d = determine(spec, classification(view), ship, ctx)
     other = None
-    if ctx.not_applied or any("enforced" not in v.views for v in ctx.versions_in_force):
+    if other_view_read(rs, view, day):
         other_view = "as_written" if view == "enforced" else "enforced"
         other = determine(spec, classification(other_view), ship, rs.context(day, other_view))
     return from_determination(d, other)
@@ -61,11 +67,14 @@ class PeriodMemo:
     agree — the parent's per item and period facts that shape a key: the classification in both views (apart from
     its date), whether an exporter's name can matter, the LPP quantity rule — and (c) none of the parameters the
     decision read differs between the two days (:meth:`Ruleset.differing_parameters`: parameters, their in-force
-    status or one entry, letters coming into force; anything not recorded by name, such as rule versions and country
-    groups, must be equal). Otherwise the key is decided anew with the engine, its reads recorded."""
+    status or one entry, letters coming into force, logic features, country-group memberships, the classification
+    logic, the rule version's citation). The decision's ``rule_version`` is the day's own. Otherwise the key is
+    decided anew with the engine, its reads recorded. (Whether the other view is run on a day is part of the period
+    token.)"""
 
-    def __init__(self, rs: Ruleset) -> None:
+    def __init__(self, rs: Ruleset, view: str = "enforced") -> None:
         self.rs = rs
+        self.view = view
         self._seen: dict[Hashable, list[tuple[dt.date, frozenset[str], Hashable, Decision]]] = {}
         self._reads: dict[frozenset[str], frozenset[str]] = {}
         self.shared = 0
@@ -79,7 +88,8 @@ class PeriodMemo:
                 differ = self.rs.differing_parameters(q, day)
                 if differ is not None and reads.isdisjoint(differ):
                     self.shared += 1
-                    return d
+                    version = self.rs.context(day, self.view).version.id
+                    return d if d[_VERSION] == version else (*d[:_VERSION], version, *d[_VERSION + 1:])
         with tracking_reads() as names:
             d = compute()
         frozen = frozenset(names)
@@ -88,6 +98,7 @@ class PeriodMemo:
 
 
 _SHIPS_MAX = 20_000
+_VERSION = DECISION_FIELDS.index("rule_version")
 
 
 @contextlib.contextmanager
@@ -172,7 +183,8 @@ def _serve(view: str, tf32_bits: str) -> None:
     """The worker's loop, until stdin closes: ("learn", items, screened) adds items and screening results;
     ("decide", tasks) answers with the tasks' decisions."""
     rs = Ruleset.load()
-    _state.update(rs=rs, view=view, tf32=tf32_bits, classes={}, specs={}, screened={}, ships={}, memo=PeriodMemo(rs))
+    _state.update(rs=rs, view=view, tf32=tf32_bits, classes={}, specs={}, screened={}, ships={},
+                  memo=PeriodMemo(rs, view))
     while True:
         try:
             kind, *args = _read(sys.stdin.buffer)

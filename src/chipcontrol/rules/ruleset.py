@@ -162,14 +162,51 @@ class RuleContext:
         return None if dv is None else dv.value
 
     def in_group(self, country: str, group: str) -> bool:
+        """Is ``country`` in the country group? (Recorded as ``@group:GROUP:COUNTRY``.)"""
+        if _TRACKING:
+            _TRACKING[-1].add(f"@group:{group}:{country}")
         return country in self.groups.get(group, frozenset())
+
+    def track(self, name: str) -> None:
+        """Record that an evaluation read something of the context that is not a parameter (see
+        :meth:`Ruleset.differing_parameters` for the names: ``@groups``, ``@group:G``, ``@classification``)."""
+        if _TRACKING:
+            _TRACKING[-1].add(name)
+
+    @property
+    def version_citation(self) -> Citation:
+        """The citation of the latest rule version in force (recorded as ``@version``): what a step cites where
+        no parameter stands behind it."""
+        if _TRACKING:
+            _TRACKING[-1].add("@version")
+        return self.version.citation
 
     def groups_of(self, country: str) -> list[str]:
         return [g for g in GROUPS if country in self.groups[g]]
 
+    def scope_member(self, name: str, country: str) -> tuple[ParamRead | None, bool]:
+        """A scope-valued parameter in force (None if not) and whether ``country`` is inside it. Records only that
+        (``name?`` and ``name<COUNTRY>``): a caller that goes on to use the read's citation or value reads it
+        whole (``read``)."""
+        if _TRACKING:
+            names = _TRACKING[-1]
+            names.add(name + "?")
+            names.add(f"{name}<{country}>")
+        r = self.reads.get(name)
+        return (None, False) if r is None else (r, self._scope_cached(country, r.value))
+
     def in_scope(self, country: str, scope: Mapping[str, Any] | None) -> bool:
         """Is ``country`` inside a scope {groups, countries, exclude_groups, exclude_countries}? (Remembered per
         scope and country for the period: the groups do not change within it.)"""
+        if not scope:
+            return False
+        if _TRACKING:
+            names = _TRACKING[-1]
+            for g in (*scope.get("groups", ()), *scope.get("exclude_groups", ())):
+                names.add(f"@group:{g}:{country}")
+        return self._scope_cached(country, scope)
+
+    def _scope_cached(self, country: str, scope: Mapping[str, Any] | None) -> bool:
         if not scope:
             return False
         key = (id(scope), country)
@@ -202,6 +239,18 @@ class RuleContext:
 
 _SCOPE_TEXT: dict[int, tuple[Mapping[str, Any], str]] = {}
 _TRACKING: list[set[str]] = []  # the innermost ``tracking_reads`` block's set of parameter names read
+
+
+class Features(frozenset[str]):
+    """The logic features of a context; ``"name" in features`` is recorded (``@feature:name``) inside
+    :func:`tracking_reads`."""
+
+    __slots__ = ()
+
+    def __contains__(self, name: object) -> bool:
+        if _TRACKING:
+            _TRACKING[-1].add(f"@feature:{name}")
+        return frozenset.__contains__(self, name)
 
 
 @contextlib.contextmanager
@@ -268,7 +317,7 @@ class Ruleset:
             dates.add(self.current_to + dt.timedelta(days=1))
         self.breakpoints: tuple[dt.date, ...] = tuple(sorted(dates))
         self._contexts: dict[tuple[int, str], RuleContext] = {}
-        self._differing: dict[tuple[dt.date, dt.date], frozenset[str] | None] = {}
+        self._differing: dict[tuple[dt.date, dt.date], frozenset[str]] = {}
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -444,56 +493,73 @@ class Ruleset:
         groups = {g: frozenset(values[_GROUP_PARAM[g]].value) for g in GROUPS}
         reads = {name: ParamRead(name=name, value=dv.value, effective_from=dv.effective.isoformat(),
                                  citation=dv.citation) for name, dv in values.items() if dv.value is not None}
-        return RuleContext(as_of=day, view=view, ruleset=self, values=values, features=frozenset(features),
+        return RuleContext(as_of=day, view=view, ruleset=self, values=values, features=Features(features),
                            classification_logic=logic, classification_version=class_version, version=latest,
                            versions_in_force=tuple(in_force), groups=groups, not_applied=tuple(not_applied),
                            reads=reads)
 
     def differing_parameters(self, a: dt.date, b: dt.date) -> frozenset[str] | None:
         """How the rules on day ``a`` differ from those on day ``b``, for an evaluation that records what it reads
-        (:func:`tracking_reads`): None when anything an evaluation does not record differs in either view (rule
-        versions and features, country groups); otherwise what it may have recorded that can answer differently on
-        the two days: a parameter (``name``) whose value in force differs or holds a date on which an answer can
-        change between the two days (the date, or the day after it); whether it is in force (``name?``); one entry
-        of a mapping (``name[key]``) on the same terms; an exporter-specific obligation coming into or out of force
-        (``@obligation:ID``); the day falling after ``current_to`` (``@current_to``). An evaluation on ``a`` that
-        recorded none of them gives the same result on ``b``."""
+        (:func:`tracking_reads`): the names it may have recorded that can answer differently on the two days. A
+        parameter (``name``) whose value in force differs or holds a date on which an answer can change between the
+        two days (the date, or the day after it); whether it is in force (``name?``); one entry of a mapping
+        (``name[key]``) on the same terms; one country's membership of a scope-valued parameter (``name<CC>``,
+        country groups as on each day); an exporter-specific obligation coming into or out of force
+        (``@obligation:ID``); the day falling after ``current_to`` (``@current_to``); in either view, a logic
+        feature switched on or off (``@feature:NAME``), the classification logic or its version
+        (``@classification``), the citation of the latest rule version (``@version``); a country's membership of a
+        country group (``@group:G:CC``, with ``@group:G`` and ``@groups`` for a reader of a whole group or of all).
+        An evaluation on ``a`` that recorded none of them gives the same result on ``b`` (the rule version's id
+        aside, which is the day's own). None only before the earliest date."""
         lo, hi = min(a, b), max(a, b)
         if lo < EARLIEST:
             return None
         key = (lo, hi)
-        if key in self._differing:
-            return self._differing[key]
-        found: frozenset[str] | None = None
+        found = self._differing.get(key)
+        if found is not None:
+            return found
         ca, cb = self.context(lo), self.context(hi)
-        same = ca.groups == cb.groups and all(
-            (x.features, x.classification_logic, x.classification_version.id, x.version.id,
-             tuple(v.id for v in x.versions_in_force), tuple(v.id for v in x.not_applied))
-            == (y.features, y.classification_logic, y.classification_version.id, y.version.id,
-                tuple(v.id for v in y.versions_in_force), tuple(v.id for v in y.not_applied))
-            for x, y in ((ca, cb), (self.context(lo, "as_written"), self.context(hi, "as_written"))))
-        if same:
-            def moves(value: Any) -> bool:
-                return any(lo < d <= hi or lo < d + _DAY <= hi for d in _dates_in(value))
+        names: set[str] = set()
+        for x, y in ((ca, cb), (self.context(lo, "as_written"), self.context(hi, "as_written"))):
+            names.update("@feature:" + f for f in x.features ^ y.features)
+            if (x.classification_logic, x.classification_version.id) != (y.classification_logic,
+                                                                          y.classification_version.id):
+                names.add("@classification")
+            if x.version.citation != y.version.citation:
+                names.add("@version")
+        for g in ca.groups.keys() | cb.groups.keys():
+            ga, gb = ca.groups.get(g, frozenset()), cb.groups.get(g, frozenset())
+            if ga != gb:
+                names.update(("@groups", f"@group:{g}"))
+                names.update(f"@group:{g}:{c}" for c in ga ^ gb)
 
-            names = {"@obligation:" + o.id for o in self.obligations if o.in_force(lo) != o.in_force(hi)}
-            if self.current_to is not None and (lo > self.current_to) != (hi > self.current_to):
-                names.add("@current_to")
-            for name in ca.values.keys() | cb.values.keys():
-                va, vb = ca.values.get(name), cb.values.get(name)
-                xa, xb = (None if v is None else v.value for v in (va, vb))
-                if (xa is None) != (xb is None):
-                    names.add(name + "?")
-                if va is vb and not moves(xa):
-                    continue
-                names.add(name)
-                ma, mb = (x if isinstance(x, Mapping) else {} for x in (xa, xb))
-                for k in ma.keys() | mb.keys():
-                    ea, eb = ma.get(k), mb.get(k)
-                    if ea != eb or moves(ea):
-                        names.add(f"{name}[{k}]")
-            found = frozenset(names)
-        self._differing[key] = found
+        def moves(value: Any) -> bool:
+            return any(lo < d <= hi or lo < d + _DAY <= hi for d in _dates_in(value))
+
+        groups_moved = "@groups" in names
+        members = sorted(set().union(*ca.groups.values(), *cb.groups.values()))
+        names.update("@obligation:" + o.id for o in self.obligations if o.in_force(lo) != o.in_force(hi))
+        if self.current_to is not None and (lo > self.current_to) != (hi > self.current_to):
+            names.add("@current_to")
+        for name in ca.values.keys() | cb.values.keys():
+            va, vb = ca.values.get(name), cb.values.get(name)
+            xa, xb = (None if v is None else v.value for v in (va, vb))
+            if (xa is None) != (xb is None):
+                names.add(name + "?")
+            if (_is_scope(xa) or _is_scope(xb)) and (va is not vb or groups_moved):
+                # one country's membership (read by ``scope_member``), with each day's country groups
+                for c in {*members, *(xa or {}).get("countries", ()), *(xb or {}).get("countries", ())}:
+                    if ca._scope_cached(c, xa) != cb._scope_cached(c, xb):
+                        names.add(f"{name}<{c}>")
+            if va is vb and not moves(xa):
+                continue
+            names.add(name)
+            ma, mb = (x if isinstance(x, Mapping) else {} for x in (xa, xb))
+            for k in ma.keys() | mb.keys():
+                ea, eb = ma.get(k), mb.get(k)
+                if ea != eb or moves(ea):
+                    names.add(f"{name}[{k}]")
+        found = self._differing[key] = frozenset(names)
         return found
 
     def events(self) -> list[tuple[dt.date, str, Citation]]:
@@ -510,6 +576,11 @@ class Ruleset:
 
 
 _DAY = dt.timedelta(days=1)
+_SCOPE_KEYS = frozenset({"groups", "countries", "exclude_groups", "exclude_countries"})
+
+
+def _is_scope(value: Any) -> bool:
+    return isinstance(value, Mapping) and bool(value) and set(value) <= _SCOPE_KEYS
 _INCLUSIVE_ENDS = ("until", "through", "completed_by")  # value keys naming a last day: the change is the day after
 
 

@@ -293,6 +293,7 @@ LOGIC: dict[str, Callable[[ChipSpec, RuleContext, str], Classification]] = {
 def classify(spec: ChipSpec, ctx: RuleContext, tf32_mode: str = "exclude") -> Classification:
     """Classify an IC, an HBM stack or a computer on ``ctx.as_of`` under the logic version then in force."""
     metrics.tf32_bits(tf32_mode)
+    ctx.track("@classification")  # the logic and its version are the period's (see Ruleset.differing_parameters)
     fn = LOGIC[ctx.classification_logic]
     if spec.item_type != "computer":
         return fn(spec, ctx, tf32_mode)

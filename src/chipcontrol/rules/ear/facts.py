@@ -78,6 +78,7 @@ def headquarters_replies(ctx: RuleContext, destination: str, tier1: Iterable[str
     restrictive), elsewhere, A:5/A:6, the United States — split further by Supp. No. 5 para. (a) where the AI
     Diffusion Rule (as written) reads it."""
     t1 = tuple(sorted(tier1))
+    ctx.track("@groups")  # the replies are classes over every country group's members
     cache_key = (id(ctx.groups), destination, t1)
     cached = _HQ_CACHE.get(cache_key)
     if cached is not None:

@@ -16,7 +16,7 @@ P740 = "ear.part_740."
 
 def _hq_d5(w: Work, why: str) -> bool:
     days = w.read(P740 + "sec_740_8.nac_notice_days")
-    cit = days.citation if days is not None else w.ctx.version.citation
+    cit = days.citation if days is not None else w.ctx.version_citation
     return any(w.in_scope(hq, D5MO) for _, hq in w.headquarters(why, cit))
 
 
@@ -44,7 +44,7 @@ def _nac_aca(w: Work) -> list[LicenseException]:
         return []
     days = w.read(P740 + "sec_740_8.nac_notice_days")
     notice = int(days.value) if days else 25
-    cit = days.citation if days else ctx.version.citation
+    cit = days.citation if days else ctx.version_citation
     dest = ship.destination
     if cls.level == "a" and cls.datacenter is not False:
         w.step("ear.740.8", "Is the item eligible for NAC/ACA?", "no: items designed or marketed for datacenters "
@@ -124,7 +124,7 @@ def _ai_diffusion(w: Work) -> list[LicenseException]:
     tier1 = w.read(P740 + "ai_diffusion.supp5_para_a")
     aia = w.read(P740 + "ai_diffusion.aia_certification_tpp")
     hq = w.end_user_hq("AIA needs an ultimate consignee headquartered in a Supp. No. 5 para. (a) destination.",
-                       tier1.citation if tier1 else ctx.version.citation)
+                       tier1.citation if tier1 else ctx.version_citation)
     if tier1 is not None and dest in tier1.value and hq in (*tier1.value, "US"):
         out.append(LicenseException("AIA", "15 CFR 740.27", (
             "ultimate consignee located in, and not headquartered outside, a Supp. No. 5 para. (a) destination",
@@ -162,9 +162,9 @@ def _ai_diffusion(w: Work) -> list[LicenseException]:
             "reexport or transfer to the ultimate end user",
             "items ultimately destined outside Macau and D:5, for no consignee headquartered there",
             "per-facility accounting, updated at least every six months",
-        ), lpp.citation if lpp else ctx.version.citation, "Advanced Compute Manufacturing (law as written)"))
+        ), lpp.citation if lpp else ctx.version_citation, "Advanced Compute Manufacturing (law as written)"))
     else:
         w.step("ear.740.28", "Is License Exception ACM available?", "no: ACM covers only development, production or "
-               "storage before export (declare --end-use acm_storage)", lpp.citation if lpp else ctx.version.citation,
+               "storage before export (declare --end-use acm_storage)", lpp.citation if lpp else ctx.version_citation,
                status="info")
     return out

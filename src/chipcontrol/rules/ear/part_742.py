@@ -20,7 +20,7 @@ P740 = "ear.part_740."
 
 def _hq_rule_citation(w: Work) -> Citation:
     read = w.read(P744 + "headquarters_rule")
-    return read.citation if read is not None else w.ctx.version.citation
+    return read.citation if read is not None else w.ctx.version_citation
 
 
 def _hq_d5(w: Work, why: str, citation: Citation) -> tuple[bool, str]:
@@ -46,9 +46,11 @@ def advanced_computing(w: Work) -> None:
                       "Rule, law as written).", read.citation, policy, allows_exceptions=True, conditions=conds)
             w.step("ear.742.6.a.6.iii.A", "Does the worldwide licence requirement for .a-level items apply?", "yes",
                    read.citation, params=(read,))
-    scope_read = w.read(P742 + "advanced_computing_destinations")
+    scope_read, inside = ctx.scope_member(P742 + "advanced_computing_destinations", dest)
     if not covered and "rs_advanced_computing" in ctx.features and scope_read is not None:
-        inside = ctx.in_scope(dest, scope_read.value)
+        if inside:
+            scope_read = w.read(P742 + "advanced_computing_destinations")  # its citation reaches the answer
+            assert scope_read is not None
         w.step("ear.742.6.a.6", f"Is {dest} within the advanced-computing licence scope "
                f"({ctx.describe_scope(scope_read.value)})?", "yes" if inside else "no", scope_read.citation,
                params=(scope_read,))
@@ -88,8 +90,7 @@ def _a_level_hq_citation(w: Work) -> Citation:
 def _review_destination(w: Work) -> tuple[str, tuple[str, ...]]:
     """Review policy for the destination-based requirement (742.6(b)(10)), with any case-by-case conditions."""
     ctx, ship = w.ctx, w.ship
-    denial = w.read(P742 + "denial_destinations")
-    in_denial = denial is not None and ctx.in_scope(ship.destination, denial.value)
+    denial, in_denial = ctx.scope_member(P742 + "denial_destinations", ship.destination)  # its citation: steps
     if "review_2022" in ctx.features:
         policy = "presumption_of_denial" if in_denial else "case_by_case"
         if denial is not None:
@@ -103,6 +104,7 @@ def _review_destination(w: Work) -> tuple[str, tuple[str, ...]]:
         policy = "presumption_of_denial"
         detail = f"{ship.destination} is in Macau or D:5"
     else:
+        denial = w.read(P742 + "denial_destinations")  # its citation reaches a question
         hit, who = _hq_d5(w, "The review policy is a presumption of denial for entities headquartered in Macau or "
                           "D:5, a presumption of approval otherwise.",
                           denial.citation if denial is not None else _hq_rule_citation(w))
@@ -123,10 +125,12 @@ def case_by_case_2026(w: Work) -> tuple[str, tuple[str, ...]] | None:
     ctx, ship, cls = w.ctx, w.ship, w.cls
     if "review_2026_case_by_case" not in ctx.features:
         return None
-    dests = w.read(P742 + "case_by_case_destinations")
+    dests, inside = ctx.scope_member(P742 + "case_by_case_destinations", ship.destination)  # its citation: steps
+    if dests is None or not inside:
+        return None
     max_tpp = w.read(P742 + "case_by_case_max_tpp")
     max_bw = w.read(P742 + "case_by_case_max_dram_bandwidth_gbs")
-    if dests is None or max_tpp is None or max_bw is None or not ctx.in_scope(ship.destination, dests.value):
+    if max_tpp is None or max_bw is None:
         return None
     params = (dests, max_tpp, max_bw)
     question = (f"Is this an export from the United States with TPP below {max_tpp.value:g} and total DRAM bandwidth "
@@ -198,7 +202,7 @@ def _review_ai_diffusion(w: Work) -> tuple[str, tuple[str, ...]]:
     ctx, ship = w.ctx, w.ship
     tier1 = w.read(P740 + "ai_diffusion.supp5_para_a")
     alloc = w.read(P742 + "ai_diffusion_country_allocation_tpp")
-    cit = alloc.citation if alloc else ctx.version.citation
+    cit = alloc.citation if alloc else ctx.version_citation
     conds: tuple[str, ...] = ()
     if ctx.in_scope(ship.destination, D5MO):
         cbc = case_by_case_2026(w)

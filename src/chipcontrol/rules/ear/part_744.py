@@ -336,13 +336,16 @@ def end_uses(w: Work) -> None:
         ("advanced_node_fab", "advanced_node_fab_destinations", "for the development or production of ICs at an "
          "advanced-node fabrication facility"),
     ):
-        read = w.read(P744 + "sec_744_23." + param)
+        name = P744 + "sec_744_23." + param
+        read, inside = ctx.scope_member(name, ship.destination)
         if read is None:
             continue
         asked = use in ship.end_uses
-        inside = ctx.in_scope(ship.destination, read.value)
         if not (asked or inside):
             continue  # the control cannot reach this destination: nothing to ask or record
+        if asked and inside:
+            read = w.read(name)  # its citation reaches the answer
+            assert read is not None
         w.step(f"ear.744.23.{use}", f"Is the item {text} in {ctx.describe_scope(read.value)}?",
                "yes" if (asked and inside) else ("no" if asked or not inside else "not declared by the user"),
                read.citation, "End-use controls are answered by the user (knowledge of the end use).",

@@ -27,7 +27,7 @@ def veu(w: Work) -> list[LicenseException]:
     if not isinstance(auth, VeuAuthorization):
         return []
     read = w.read(VEU)
-    cit = read.citation if read is not None else w.ctx.version.citation
+    cit = read.citation if read is not None else w.ctx.version_citation
     problems = _problems(w, auth)
     question = f"Does the VEU authorisation {auth.id} ({auth.holder}) cover this shipment?"
     if problems:
