@@ -14,6 +14,7 @@ from chipcontrol.screening.matcher import (
     ABBREVIATION_SIM,
     _abbreviation,
     _han_form,
+    _initials,
     _roman_form,
 )
 from chipcontrol.screening.zh_names import curated_names
@@ -45,12 +46,46 @@ def test_short_names_made_of_the_full_names_characters(short: str, full: str) ->
     ("上海微电子", "上海微电子设备研究所"),  # generic words only: a prefix is not enough
     ("中国电子", "中国电子信息产业集团有限公司"),  # ... not even before 集团
     ("长城军工", "长城汽车股份有限公司"),  # not its characters
-    ("北邮", "北京邮电大学"),  # two characters: too short to read as an abbreviation
+    ("北邮", "北京邮电大学"),  # two characters: only by its words' first characters (below)
     ("国海油", "中国海洋石油有限公司"),  # neither from its first character nor from the first after 中国
     ("航天电子", "航天时代电子技术股份有限公司"),  # keeps none of 时代, its distinctive word
 ])
 def test_what_is_not_an_abbreviation(short: str, full: str) -> None:
     assert abbreviation(short, full) == 0.0
+
+
+def initials(short: str, full: str) -> float:
+    a, b = _han_form(short), _han_form(full)
+    assert a is not None and b is not None
+    return _initials(a, b)
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("北邮", "北京邮电大学"),  # the first character of each word, the closing 大学 left out
+    ("哈工大", "哈尔滨工业大学"),
+    ("西工大", "西北工业大学"),  # one character of the distinctive word 西北
+    ("川大", "四川大学"),  # a place by its last character
+    ("北理工", "北京理工大学"),  # a word whole, another by its first character
+    ("电子科大", "电子科技大学"),  # a beginning of a word (电子科技 is one word)
+    ("中国联通", "中国联合网络通信集团有限公司"),  # one generic word (网络) and the closing 集团 left out
+    ("中交集团", "中国交通建设集团有限公司"),
+])
+def test_short_names_made_of_the_words_first_characters(short: str, full: str) -> None:
+    assert initials(short, full) >= ABBREVIATION_SIM
+    assert initials(full, short) == 0.0
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("北航", "北京航天长峰股份有限公司"),  # leaves out the distinctive word 长峰
+    ("北航", "北京航空航天大学"),  # would leave out 航天, a word that is not closing, in a name of two
+    ("北京理工", "北京理工大学"),  # every word whole: a prefix, no word cut short
+    ("上海微电子", "上海微电子设备研究所"),  # leaves out 设备 and 研究所
+    ("中国电子", "中国电子信息产业集团有限公司"),  # leaves out two generic words
+    ("国防科大", "中国人民解放军国防科技大学"),  # leaves out the distinctive 人民解放军
+    ("工大", "哈尔滨工业大学"),  # the first word gives a character
+])
+def test_what_is_not_made_of_the_words_first_characters(short: str, full: str) -> None:
+    assert initials(short, full) == 0.0
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +109,18 @@ def test_a_short_name_finds_the_registered_name(registered_only: Screener, query
     assert r.hits and any(e.name == listed for e in r.hits[0].listings)
     ex = r.hits[0].explanation()
     assert "abbreviation" in ex["read_as"] and "abbreviation" in ex["summary"]
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("北邮", "Beijing University of Posts and Telecommunications (BUPT)"),
+    ("中交集团", "China Communications Construction Group (Limited)"),  # before CCCC's 中国交建 (China
+    # Communications Construction Company), which 中交 also translates
+])
+def test_a_short_name_of_first_characters_finds_the_registered_name(registered_only: Screener, query: str,
+                                                                    listed: str) -> None:
+    r = registered_only.screen(query)
+    assert r.hits and any(e.name == listed for e in r.hits[0].listings)
+    assert "abbreviation" in r.hits[0].explanation()["read_as"]
 
 
 def test_a_registered_name_finds_the_short_name(brands_only: Screener) -> None:

@@ -76,7 +76,9 @@ GENERIC_ONLY_CAP = 0.5
 ABBREVIATION_SIM = 0.86  # a short Chinese name made of a longer one's characters, in order (中国海油, 中国海洋石油) ...
 ABBREVIATION_SPAN = 0.08  # ... plus this share of the longer name's distinctive and place characters it keeps
 ABBREVIATION_ROMANISED = 0.02  # less for a romanised name read syllable by syllable (homophones: 中芯, 中信)
-ABBREVIATION_MIN = 3  # characters of the short name at least (北邮, 川大 stay names of their own)
+ABBREVIATION_MIN = 3  # characters of the short name at least (北邮, 川大 only by their words' first characters)
+INITIALS_MIN = 2  # a short name made of the full name's words' first characters: this many at least (北邮, 川大)
+CLOSING_WORDS = frozenset({("大", "学"), ("学", "院"), ("集", "团"), ("da", "xue"), ("xue", "yuan"), ("ji", "tuan")})
 SHORT_WORD = 4  # a listed word this short never matches a longer query word fuzzily
 ACRONYM = 3  # a listed name that is one word this short (TCL, "PT Air") ...
 ACRONYM_CAP = 0.75  # ... matched inside a longer name is a possible match at most
@@ -116,7 +118,10 @@ FEATURES: dict[str, str] = {
                     f"distinctive words (one in a name of 4; without distinctive words: >= 4 keeping its last "
                     f"character): {ABBREVIATION_SIM} + "
                     f"{ABBREVIATION_SPAN} x the share of its distinctive and place characters kept, when more than "
-                    f"the word alignment; shown as read_as",
+                    f"the word alignment; or >= {INITIALS_MIN} characters that are its words' first "
+                    f"(北邮 = 北京邮电大学; 川大 = 四川大学: a place's last; 中国联通 = 中国联合网络通信集团: "
+                    f"a closing 大学/学院/集团 and one generic word left out), a word kept by any of its "
+                    f"characters; shown as read_as",
     "translated": f"a distinctive Chinese word matched through its dictionary translation (火炬 'torch', 中航 "
                   f"'AVIC') counts {TRANSLATED_SIM}, not 1: derived evidence, shown as translated_as",
 }
@@ -489,6 +494,7 @@ class _HanForm:
     lead: int  # units of its leading places (中国, 北京, 杭州市)
     named: frozenset[int]  # positions inside distinctive words
     places: frozenset[int] = frozenset()  # positions inside places (a seat in brackets too)
+    starts: frozenset[int] = frozenset()  # positions where a word starts
 
 
 def _han_form(text: str, romanise: bool = False) -> _HanForm | None:
@@ -496,6 +502,7 @@ def _han_form(text: str, romanise: bool = False) -> _HanForm | None:
     chars: list[str] = []
     named: set[int] = set()
     places: set[int] = set()
+    starts: set[int] = set()
     lead = 0
     leading = True
     prev = ""
@@ -509,6 +516,7 @@ def _han_form(text: str, romanise: bool = False) -> _HanForm | None:
             continue
         prev = src
         start = len(chars)
+        starts.add(start)
         chars.extend(han_syllables(src) if romanise else src)
         if leading and t.kind == "place":
             lead = len(chars)
@@ -518,7 +526,7 @@ def _han_form(text: str, romanise: bool = False) -> _HanForm | None:
             named.update(range(start, len(chars)))
         elif t.kind == "place":
             places.update(range(start, len(chars)))
-    return _HanForm(tuple(chars), lead, frozenset(named), frozenset(places)) if chars else None
+    return _HanForm(tuple(chars), lead, frozenset(named), frozenset(places), frozenset(starts)) if chars else None
 
 
 def _roman_form(text: str) -> _HanForm | None:
@@ -527,6 +535,7 @@ def _roman_form(text: str) -> _HanForm | None:
     units: list[str] = []
     named: set[int] = set()
     places: set[int] = set()
+    starts: set[int] = set()
     lead = 0
     leading = True
     prev = ""
@@ -545,6 +554,7 @@ def _roman_form(text: str) -> _HanForm | None:
         if syl is None:
             return None
         start = len(units)
+        starts.add(start)
         units.extend(syl)
         if leading and t.kind == "place":
             lead = len(units)
@@ -554,7 +564,16 @@ def _roman_form(text: str) -> _HanForm | None:
             named.update(range(start, len(units)))
         elif t.kind == "place":
             places.update(range(start, len(units)))
-    return _HanForm(tuple(units), lead, frozenset(named), frozenset(places)) if units else None
+    return _HanForm(tuple(units), lead, frozenset(named), frozenset(places), frozenset(starts)) if units else None
+
+
+def _han_keys(text: tuple[str, ...], lead: int) -> tuple[str, ...]:
+    """Where an abbreviation of a name may start: its first unit, its first after a leading place and that
+    place's last (川 of 四川)."""
+    keys = [text[0]]
+    if 0 < lead < len(text):
+        keys.extend((text[lead], text[lead - 1]))
+    return tuple(dict.fromkeys(keys))
 
 
 def _find(seq: tuple[str, ...], unit: str, start: int) -> int:
@@ -598,6 +617,70 @@ def _abbreviation(short: _HanForm, full: _HanForm) -> float:
     share = len(s) / (len(f) - start)  # at equal keys, the closer name first (中国海洋石油, not ...集团)
     kept = len(key.intersection(pos)) / len(key) if key else share
     return ABBREVIATION_SIM + ABBREVIATION_SPAN * kept + ABBREVIATION_SPAN / 8 * share
+
+
+def _initials(short: _HanForm, full: _HanForm) -> float:
+    """The score of ``short`` read as ``full``'s words by their first characters (0 when it is not): each
+    word of ``full``, in order, gives a beginning of itself (one character or more: 电子科大 = 电子科技大学) or,
+    a place, its last character (川大 = 四川大学); its first word gives one, two words at least, one word is
+    cut short. Left out may be a closing 大学/学院/集团 (北邮 = 北京邮电大学, 北理工 = 北京理工大学, 中国联通 =
+    中国联合网络通信集团) and, in a short name of four or more, one other generic word (网络); never a distinctive
+    word or a place, and a distinctive word keeps a character when ``full`` has one (北航 is not
+    北京航天长峰). ``full`` has a generic word (a person's name has none). The score is that of
+    :func:`_abbreviation`, a word kept by any of its characters."""
+    s, f = short.text, full.text
+    if not INITIALS_MIN <= len(s) < len(f) or len(full.starts) < 2:
+        return 0.0
+    bounds = sorted(full.starts)
+    words = list(zip(bounds, [*bounds[1:], len(f)], strict=True))
+    n = len(words)
+    closing = n - 1 if tuple(f[words[-1][0]:]) in CLOSING_WORDS else -1
+    key_words = [i for i, (a, b) in enumerate(words) if any(p in full.named or p in full.places for p in range(a, b))]
+    if len(key_words) == n:
+        return 0.0  # no generic word (大学, 集团, 通信): no organisation's name, perhaps a person's
+
+    def skippable(wi: int) -> int:  # 0: free (a closing word), 1: one generic word, 2: never
+        a, b = words[wi]
+        if wi == closing:
+            return 0
+        if wi == 0 or any(p in full.named or p in full.places for p in range(a, b)):
+            return 2
+        return 1
+
+    best = -1.0
+
+    def walk(wi: int, si: int, skipped: int, cut: int, pos: tuple[int, ...], used: int) -> None:
+        nonlocal best
+        if si == len(s):
+            for w in range(wi, n):
+                k = skippable(w)
+                if k == 2:
+                    return
+                skipped += k
+            if used < 2 or cut < 1 or skipped > (1 if len(s) >= 4 else 0):
+                return
+            if full.named and not full.named.intersection(pos):
+                return
+            kept = [i for i in key_words if any(words[i][0] <= p < words[i][1] for p in pos)]
+            share = len(s) / len(f)
+            score = ABBREVIATION_SPAN * (len(kept) / len(key_words) if key_words else share)
+            best = max(best, ABBREVIATION_SIM + score + ABBREVIATION_SPAN / 8 * share)
+            return
+        if wi == n:
+            return
+        a, b = words[wi]
+        k = skippable(wi)
+        if k < 2:
+            walk(wi + 1, si, skipped + k, cut, pos, used)
+        size = 0
+        while a + size < b and si + size < len(s) and s[si + size] == f[a + size]:
+            size += 1
+            walk(wi + 1, si + size, skipped, cut + (a + size < b), (*pos, *range(a, a + size)), used + 1)
+        if b - a >= 2 and any(p in full.places for p in range(a, b)) and s[si] == f[b - 1] != f[a]:
+            walk(wi + 1, si + 1, skipped, cut + 1, (*pos, b - 1), used + 1)
+
+    walk(0, 0, 0, 0, (), 0)
+    return max(best, 0.0)
 
 
 def compare_names(a: str, b: str) -> float:
@@ -990,9 +1073,10 @@ class Screener:
                 self._postings.setdefault(pk, []).append(rid)
             self._by_key.setdefault(name.key, []).append(rid)
         self._equiv = self._brand_equivalents(df)
-        self._set_han([(rid, " ".join(f.text), f.lead, tuple(sorted(f.named)), tuple(sorted(f.places)))
+        self._set_han([(rid, " ".join(f.text), f.lead, tuple(sorted(f.named)), tuple(sorted(f.places)),
+                        tuple(sorted(f.starts)))
                        for rid, text in han_names for romanise in (False, True)
-                       if (f := _han_form(text, romanise)) is not None and len(f.text) >= ABBREVIATION_MIN])
+                       if (f := _han_form(text, romanise)) is not None and len(f.text) >= INITIALS_MIN])
         # deletion neighbourhood (edit distance ~1-2) over the distinctive vocabulary
         deletes: dict[str, list[str]] = {}
         for word in self._postings:
@@ -1002,17 +1086,17 @@ class Screener:
         # one space-separated string per key: a third fewer objects to load from the cache file
         self._deletes: dict[str, str] = {d: " ".join(ws) for d, ws in deletes.items()}
 
-    def _set_han(self, rows: list[tuple[int, str, int, tuple[int, ...], tuple[int, ...]]]) -> None:
-        """The Chinese names as characters, by their first character and their first after a leading place
-        (for abbreviations, see :func:`_abbreviation`)."""
+    def _set_han(self, rows: list[tuple[int, str, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]]) -> None:
+        """The Chinese names as characters, by their first character, their first after a leading place and
+        that place's last (川大, 四川大学; for abbreviations, see :func:`_abbreviation` and :func:`_initials`)."""
         self._han_rows = rows
         self._han_forms: list[tuple[int, _HanForm]] = []
         self._han_first: dict[str, list[int]] = {}
-        for rid, joined, lead, named, places in rows:
+        for rid, joined, lead, named, places, starts in rows:
             text = tuple(joined.split(" "))
-            for k in {text[0], text[lead] if lead < len(text) else text[0]}:
+            for k in _han_keys(text, lead):
                 self._han_first.setdefault(k, []).append(len(self._han_forms))
-            self._han_forms.append((rid, _HanForm(text, lead, frozenset(named), frozenset(places))))
+            self._han_forms.append((rid, _HanForm(text, lead, frozenset(named), frozenset(places), frozenset(starts))))
 
     def _abbreviations(self, text: str, q: _Name, wanted: set[str] | None, cc: str | None,
                        best: dict[int, tuple[float, float, bool, int, Alignment, _Name]]) -> None:
@@ -1021,9 +1105,9 @@ class Screener:
         by syllable ("Zhongguo Haiyang Shiyou" and 中国海油), ``ABBREVIATION_ROMANISED`` less (homophones)."""
         romanised = not has_han(text)
         qf = _roman_form(text) if romanised else _han_form(text)
-        if qf is None or len(qf.text) < ABBREVIATION_MIN:
+        if qf is None or len(qf.text) < INITIALS_MIN:
             return
-        keys = dict.fromkeys((qf.text[0], qf.text[qf.lead] if qf.lead < len(qf.text) else qf.text[0]))
+        keys = _han_keys(qf.text, qf.lead)
         seen: set[int] = set()
         for k in keys:
             for hi in self._han_first.get(k, ()):
@@ -1031,7 +1115,7 @@ class Screener:
                     continue
                 seen.add(hi)
                 rid, rf = self._han_forms[hi]
-                sc = max(_abbreviation(qf, rf), _abbreviation(rf, qf))
+                sc = max(_abbreviation(qf, rf), _abbreviation(rf, qf), _initials(qf, rf), _initials(rf, qf))
                 if sc <= 0.0:
                     continue
                 if romanised:
@@ -1253,7 +1337,8 @@ class Screener:
         self._deletes = state["deletes"]
         self._equiv = {k: [tuple(tuple(x) for x in eq) for eq in v] for k, v in state["equiv"].items()}
         self._equiv_roman = dict(state["equiv_roman"])
-        self._set_han([(int(r), str(t), int(lead), tuple(nm), tuple(pl)) for r, t, lead, nm, pl in state["han"]])
+        self._set_han([(int(r), str(t), int(lead), tuple(nm), tuple(pl), tuple(st))
+                       for r, t, lead, nm, pl, st in state["han"]])
         return self
 
     # -- lookups --
