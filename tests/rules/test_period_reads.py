@@ -101,9 +101,21 @@ def test_reads_outside_a_tracking_block_are_not_recorded() -> None:
         rs.context(D("2025-10-01")).read(AFFILIATES)
         with tracking_reads() as inner:
             rs.context(D("2025-10-01")).in_force(GP10)
-    assert outer == {AFFILIATES} and inner == {f"{GP10}?"}
+        assert inner == {f"{GP10}?"}
+    assert outer == {AFFILIATES, f"{GP10}?"}  # the enclosing evaluation read what the inner one read
     rs.context(D("2025-10-01")).read(GP10)
     assert GP10 not in outer
+
+
+def test_the_views_differ_only_where_a_rule_applies_in_one_of_them() -> None:
+    rs = Ruleset.load()
+    assert rs.view_differences(D("2024-06-01")) == frozenset()  # every version applies in both views
+    later = rs.view_differences(D("2025-10-01"))  # the AI Diffusion Rule: law as written, not enforced
+    assert "@feature:ai_diffusion" in later
+    # an H100 to Germany in October 2025: as written (AI Diffusion Rule) it needs a licence, enforced it does not —
+    # the enforced evaluation read the feature that tells the views apart
+    names = _reads("NVIDIA H100 SXM5 80GB", "2025-10-01", destination="DE", end_user_hq="DE", exporter="Dell")
+    assert "@feature:ai_diffusion" in names
 
 
 def test_a_decision_shared_across_a_new_rule_version_carries_that_days_version() -> None:

@@ -49,12 +49,15 @@ def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: 
                     classification: Callable[[str], Classification]) -> Decision:
     """The decision fields for one shipment on ``day``, as ``assess.check_item`` computes them."""
     ctx = rs.context(day, view)
-    d = determine(spec, classification(view), ship, ctx)
-    other = None
-    if other_view_read(rs, view, day):
-        other_view = "as_written" if view == "enforced" else "enforced"
-        other = determine(spec, classification(other_view), ship, rs.context(day, other_view))
-    return from_determination(d, other)
+    if not other_view_read(rs, view, day):
+        return from_determination(determine(spec, classification(view), ship, ctx), None)
+    other_view = "as_written" if view == "enforced" else "enforced"
+    cls, other_cls = classification(view), classification(other_view)
+    with tracking_reads() as reads:
+        d = determine(spec, cls, ship, ctx)
+    if cls == other_cls and reads.isdisjoint(rs.view_differences(day)):
+        return from_determination(d, None)  # nothing it read differs in the other view: the same answer there
+    return from_determination(d, determine(spec, other_cls, ship, rs.context(day, other_view)))
 
 
 class PeriodMemo:

@@ -256,14 +256,16 @@ class Features(frozenset[str]):
 @contextlib.contextmanager
 def tracking_reads() -> Iterator[set[str]]:
     """Records the name of every parameter read through ``RuleContext.read`` / ``value`` inside the block (of any
-    context): what an evaluation depended on, besides what every context of a period shares (see
-    :meth:`Ruleset.differing_parameters`)."""
+    context), and what else of a context it looked at (see :meth:`Ruleset.differing_parameters` for the names): what
+    an evaluation depended on. A block inside another adds what it recorded to the enclosing block's names."""
     names: set[str] = set()
     _TRACKING.append(names)
     try:
         yield names
     finally:
         _TRACKING.pop()
+        if _TRACKING:  # an enclosing block read all of it too
+            _TRACKING[-1].update(names)
 
 
 def _describe_scope(scope: Mapping[str, Any]) -> str:
@@ -318,6 +320,7 @@ class Ruleset:
         self.breakpoints: tuple[dt.date, ...] = tuple(sorted(dates))
         self._contexts: dict[tuple[int, str], RuleContext] = {}
         self._differing: dict[tuple[dt.date, dt.date], frozenset[str]] = {}
+        self._view_diffs: dict[int, frozenset[str]] = {}
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -560,6 +563,24 @@ class Ruleset:
                 if ea != eb or moves(ea):
                     names.add(f"{name}[{k}]")
         found = self._differing[key] = frozenset(names)
+        return found
+
+    def view_differences(self, day: dt.date) -> frozenset[str]:
+        """What an evaluation may record (see :meth:`differing_parameters`) that differs between the two views on
+        ``day``: logic features, the classification logic, the rule version's citation (parameters and country
+        groups are the same in both views). An evaluation that recorded none of them gives the same result in the
+        other view, for the same classification."""
+        period = bisect.bisect_right(self.breakpoints, day) - 1
+        found = self._view_diffs.get(period)
+        if found is None:
+            e, a = self.context(day), self.context(day, "as_written")
+            names = {"@feature:" + f for f in e.features ^ a.features}
+            if (e.classification_logic, e.classification_version.id) != (a.classification_logic,
+                                                                          a.classification_version.id):
+                names.add("@classification")
+            if e.version.citation != a.version.citation:
+                names.add("@version")
+            found = self._view_diffs[period] = frozenset(names)
         return found
 
     def events(self) -> list[tuple[dt.date, str, Citation]]:

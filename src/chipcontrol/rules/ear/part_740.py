@@ -33,7 +33,7 @@ def exceptions(w: Work) -> list[LicenseException]:
     out: list[LicenseException] = []
     out.extend(_nac_aca(w))
     out.extend(_hbm(w))
-    if "ai_diffusion" in ctx.features and w.cls.level == "a":
+    if w.cls.level == "a" and "ai_diffusion" in ctx.features:
         out.extend(_ai_diffusion(w))
     return out
 

@@ -37,7 +37,7 @@ def advanced_computing(w: Work) -> None:
     dest = ship.destination
     level_name = f"{cls.paragraph} ({'.a' if cls.level == 'a' else '.b'}-level)"
     covered = False
-    if "ai_diffusion" in ctx.features and cls.level == "a":
+    if cls.level == "a" and "ai_diffusion" in ctx.features:
         read = w.read(P742 + "a_level_worldwide")
         if read is not None and read.value:
             covered = True
