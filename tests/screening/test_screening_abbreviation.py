@@ -148,6 +148,9 @@ def test_the_short_name_that_keeps_the_seat_ranks_first(brands_only: Screener) -
     names = [h.entry.name for h in brands_only.screen(full).hits]
     beijing = names.index("Semiconductor Manufacturing International (Beijing) Corporation")
     assert beijing < names.index("Semiconductor Manufacturing International Corporation (SMIC)")
+    # and before SMIC Northern's English listing, which has a place (Northern) the query lacks and lacks its
+    # 国际: a short name keeping every distinctive and place character, only generic words left out
+    assert beijing == 0 and "SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd." in names
     # and the parent's short name still finds the parent's registered name first
     assert abbreviation("中芯国际", "中芯国际集成电路制造有限公司") > abbreviation("中芯国际", full)
 
