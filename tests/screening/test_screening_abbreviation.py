@@ -35,6 +35,8 @@ def abbreviation(short: str, full: str) -> float:
     ("中科院计算所", "中国科学院计算技术研究所"),
     ("航空工业", "中国航空工业集团有限公司"),  # to its last character before a closing 集团
     ("华澜微", "杭州华澜微电子股份有限公司"),
+    ("寒武纪", "中科寒武纪科技股份有限公司"),  # without the group's prefix 中科 of the first, distinctive word
+    ("国盾量子", "科大国盾量子技术股份有限公司"),  # ... 科大
 ])
 def test_short_names_made_of_the_full_names_characters(short: str, full: str) -> None:
     assert abbreviation(short, full) >= ABBREVIATION_SIM
@@ -49,6 +51,9 @@ def test_short_names_made_of_the_full_names_characters(short: str, full: str) ->
     ("北邮", "北京邮电大学"),  # two characters: only by its words' first characters (below)
     ("国海油", "中国海洋石油有限公司"),  # neither from its first character nor from the first after 中国
     ("航天电子", "航天时代电子技术股份有限公司"),  # keeps none of 时代, its distinctive word
+    ("武纪科技", "中科寒武纪科技股份有限公司"),  # leaves out more than a two-character prefix
+    ("盾量子", "科大国盾量子技术股份有限公司"),
+    ("旭创科技", "中际旭创股份有限公司"),  # 科技 is not the full name's
 ])
 def test_what_is_not_an_abbreviation(short: str, full: str) -> None:
     assert abbreviation(short, full) == 0.0
@@ -127,6 +132,17 @@ def test_a_registered_name_finds_the_short_name(brands_only: Screener) -> None:
     r = brands_only.screen("中国船舶重工集团动力股份有限公司")  # only 中国动力 is indexed for it
     assert r.hits and r.hits[0].entry.name == "China Shipbuilding Industry Group Power Company Limited"
     assert r.hits[0].matched_name == "中国动力"
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("中科寒武纪科技股份有限公司", "Cambricon Technologies Corporation Limited"),  # only 寒武纪 indexed for it
+    ("Kedaguodun Liangzi Jishu Gufen Youxian Gongsi", "QuantumCTek Co., Ltd."),  # only 国盾量子
+])
+def test_a_registered_name_finds_the_short_name_without_the_groups_prefix(brands_only: Screener, query: str,
+                                                                          listed: str) -> None:
+    r = brands_only.screen(query)
+    assert r.hits and any(e.name == listed for e in r.hits[0].listings)
+    assert "abbreviation" in r.hits[0].explanation()["read_as"]
 
 
 def test_the_cached_index_reads_abbreviations_too(registered_only: Screener) -> None:

@@ -567,12 +567,15 @@ def _roman_form(text: str) -> _HanForm | None:
     return _HanForm(tuple(units), lead, frozenset(named), frozenset(places), frozenset(starts)) if units else None
 
 
-def _han_keys(text: tuple[str, ...], lead: int) -> tuple[str, ...]:
+def _han_keys(form: _HanForm) -> tuple[str, ...]:
     """Where an abbreviation of a name may start: its first unit, its first after a leading place and that
-    place's last (川 of 四川)."""
+    place's last (川 of 四川), and its first after a group's prefix (寒 of 中科寒武纪: see :func:`_after_prefix`)."""
+    text, lead = form.text, form.lead
     keys = [text[0]]
     if 0 < lead < len(text):
         keys.extend((text[lead], text[lead - 1]))
+    if _prefix_word(form) is not None:
+        keys.append(text[lead + 2])
     return tuple(dict.fromkeys(keys))
 
 
@@ -581,6 +584,28 @@ def _find(seq: tuple[str, ...], unit: str, start: int) -> int:
         if seq[i] == unit:
             return i
     return -1
+
+
+def _prefix_word(full: _HanForm) -> tuple[int, int] | None:
+    """The span of ``full``'s first word (after a leading place) when it is a distinctive word of four
+    characters or more: one that may start with a group's two-character prefix (中科寒武纪, 科大国盾)."""
+    a = full.lead
+    if a not in full.named:
+        return None
+    b = min((p for p in full.starts if p > a), default=len(full.text))
+    return (a, b) if b - a >= 4 and all(p in full.named for p in range(a, b)) else None
+
+
+def _after_prefix(short: _HanForm, full: _HanForm) -> int:
+    """Where ``short`` starts in ``full`` when it leaves out the two-character prefix of ``full``'s first,
+    distinctive word and keeps the rest of that word (寒武纪 = 中科寒武纪科技, 国盾量子 = 科大国盾量子技术); -1
+    when it does not."""
+    span = _prefix_word(full)
+    if span is None or short.lead:
+        return -1
+    a, b = span
+    rest = full.text[a + 2 : b]
+    return a + 2 if short.text[: len(rest)] == rest else -1
 
 
 def _abbreviation(short: _HanForm, full: _HanForm) -> float:
@@ -598,7 +623,9 @@ def _abbreviation(short: _HanForm, full: _HanForm) -> float:
         return 0.0
     start = 0 if s[0] == f[0] else full.lead if short.lead == 0 and full.lead and s[0] == f[full.lead] else -1
     if start < 0:
-        return 0.0
+        start = _after_prefix(short, full)
+        if start < 0:
+            return 0.0
     pos: list[int] = []
     i = start
     for unit in s:
@@ -629,8 +656,11 @@ def _initials(short: _HanForm, full: _HanForm) -> float:
     北京航天长峰). ``full`` has a generic word (a person's name has none). The score is that of
     :func:`_abbreviation`, a word kept by any of its characters."""
     s, f = short.text, full.text
-    if not INITIALS_MIN <= len(s) < len(f) or len(full.starts) < 2:
+    if not INITIALS_MIN <= len(s) < len(f) or len(full.starts) < 2 or s[-1] not in f:
         return 0.0
+    first = min((p for p in full.starts if p > 0), default=len(f))
+    if s[0] != f[0] and not (s[0] == f[first - 1] and first - 1 in full.places):
+        return 0.0  # the first word gives its first character (a place: or its last)
     bounds = sorted(full.starts)
     words = list(zip(bounds, [*bounds[1:], len(f)], strict=True))
     n = len(words)
@@ -1094,9 +1124,10 @@ class Screener:
         self._han_first: dict[str, list[int]] = {}
         for rid, joined, lead, named, places, starts in rows:
             text = tuple(joined.split(" "))
-            for k in _han_keys(text, lead):
+            form = _HanForm(text, lead, frozenset(named), frozenset(places), frozenset(starts))
+            for k in _han_keys(form):
                 self._han_first.setdefault(k, []).append(len(self._han_forms))
-            self._han_forms.append((rid, _HanForm(text, lead, frozenset(named), frozenset(places), frozenset(starts))))
+            self._han_forms.append((rid, form))
 
     def _abbreviations(self, text: str, q: _Name, wanted: set[str] | None, cc: str | None,
                        best: dict[int, tuple[float, float, bool, int, Alignment, _Name]]) -> None:
@@ -1107,7 +1138,7 @@ class Screener:
         qf = _roman_form(text) if romanised else _han_form(text)
         if qf is None or len(qf.text) < INITIALS_MIN:
             return
-        keys = _han_keys(qf.text, qf.lead)
+        keys = _han_keys(qf)
         seen: set[int] = set()
         for k in keys:
             for hi in self._han_first.get(k, ()):
