@@ -213,3 +213,29 @@ def test_a_persons_last_name_is_no_mistyped_legal_form(name: str) -> None:
 
 def test_mistyped_legal_form_finds_the_company(screener: Screener) -> None:
     assert top(screener, "Hangzhou Hualan Microelectronics Co., rtd.") == "Hangzhou Hualan Microelectronics Co., Ltd."
+
+
+# --- a space typed one letter off between a listed name's words (issue 12) ------------------------
+
+@pytest.mark.parametrize(("typed", "listed"), [
+    ("Leo nTechnology Co., Ltd.", "Leon Technology Co., Ltd."),
+    ("China Thre eGorges Corporation", "China Three Gorges Corporation"),  # a number word
+    ("MG ITech Co., Ltd.", "MGI Tech Co., Ltd."),
+])
+def test_a_space_one_letter_off_is_put_back(screener: Screener, typed: str, listed: str) -> None:
+    assert top(screener, typed) == listed
+
+
+@pytest.mark.parametrize("name", [
+    "Huawei Technologies Co., Ltd.",  # every word known: left as typed
+    "Zyxwvu Qwertyu Trading",  # unknown words that no moved letter makes known
+    "华为技术有限公司",
+])
+def test_no_space_is_moved_without_a_reason(screener: Screener, name: str) -> None:
+    assert screener._moved_space(name) is None
+
+
+def test_the_name_as_typed_is_still_read(screener: Screener) -> None:
+    # the moved reading comes besides the query as typed: a name that is listed as typed stays found
+    assert screener._moved_space("Leo nTechnology Co., Ltd.") == "Leon Technology Co., Ltd."
+    assert top(screener, "Huawei Technologies Co., Ltd.") == "Huawei Technologies Co., Ltd."

@@ -51,7 +51,16 @@ from chipcontrol.screening.countries import SAME_AS, query_country, same_country
 from chipcontrol.screening.lexicon import NAME_VARIANTS
 from chipcontrol.screening.model import ListEntry, ListSnapshot
 from chipcontrol.screening.semantics import BLOCKING_EFFECTS, HitMeaning, meaning_of, semantics_for
-from chipcontrol.screening.text import Token, analyse, clean_input, has_han, is_han, scored
+from chipcontrol.screening.text import (
+    NUMBER_WORDS,
+    Token,
+    _known_word,
+    analyse,
+    clean_input,
+    has_han,
+    is_han,
+    scored,
+)
 from chipcontrol.screening.zh_names import ZhName, curated_names
 
 ALGORITHM = "chipcontrol-name-v2"
@@ -1373,6 +1382,33 @@ class Screener:
         return self
 
     # -- lookups --
+    def _is_word(self, word: str) -> bool:
+        """A word the index or the lexicon knows (a listed name's word, a generic word, a legal form, a place)."""
+        f = "".join(ch for ch in word.casefold() if ch.isalnum())
+        return bool(f) and (f in self._postings or _known_word(f) or NUMBER_WORDS.get(f, "") in self._postings)
+
+    def _moved_space(self, text: str) -> str | None:
+        """The query with a space typed one letter off put back, where a word as typed is unknown and both
+        words put right are known words ("Leo nTechnology" = "Leon Technology", "China Thre eGorges" =
+        "China Three Gorges"): read besides the query as typed, never instead of it."""
+        words = text.split()
+        if len(words) < 2 or has_han(text):
+            return None
+        changed = False
+        for i in range(len(words) - 1):
+            a, b = words[i], words[i + 1]
+            a_known, b_known = self._is_word(a), self._is_word(b)
+            if a_known and b_known:
+                continue
+            if not b_known and len(b) >= 4 and b[0].isalpha() and self._is_word(a + b[0]) and self._is_word(b[1:]):
+                words[i], words[i + 1] = a + b[0], b[1:]
+                changed = True
+            elif not a_known and len(a) >= 4 and a[-1].isalpha() and self._is_word(a[:-1]) \
+                    and self._is_word(a[-1] + b):
+                words[i], words[i + 1] = a[:-1], a[-1] + b
+                changed = True
+        return " ".join(words) if changed else None
+
     def _fuzzy_vocab(self, word: str) -> list[tuple[str, float]]:
         out: dict[str, float] = {}
         if word in self._postings:
@@ -1458,6 +1494,9 @@ class Screener:
         variants = _variants(text, self._df)
         q = variants[0]
         variants.extend(self._brand_variants(q))
+        moved = self._moved_space(text)
+        if moved is not None:
+            variants.extend(_variants(moved, self._df))
         note: str | None = None
         listed = tuple(sorted(wanted or self.list_ids))
         if not q.tokens:
