@@ -201,3 +201,22 @@ def test_zhongxin_is_center_as_the_last_word_of_a_romanised_company_name() -> No
 def test_romanised_supercomputing_center_finds_its_listing(brands_only: Screener) -> None:
     r = brands_only.screen("Guojia Chaoji Jisuan Shenzhen Zhongxin")
     assert r.hits and r.hits[0].entry.name == "National Supercomputing Center Shenzhen"
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    # 浪潮 reads "inspur" (learnt from 浪潮信息 on Inspur Electronic Information Industry); "Langchao" is also a
+    # word of Inspur (Beijing)'s alias "Langchao (Beijing) Electronic Information Industry", a company that
+    # "inspur" names too, so the romanised brand still reads "inspur"
+    ("Langchao Ruanjian Gufen Youxian Gongsi", "Inspur Software Co., Ltd."),
+    ("Langchao Dianzi Xinxi Chanye Gufen Youxian Gongsi", "Inspur Electronic Information Industry Co., Ltd."),
+])
+def test_a_romanised_brand_that_its_own_companies_also_write(brands_only: Screener, query: str, listed: str) -> None:
+    r = brands_only.screen(query)
+    assert r.hits and r.hits[0].entry.name == listed
+    assert "read as 'inspur'" in (r.hits[0].reading or "")
+
+
+def test_a_brand_read_as_an_abbreviation_keeps_its_romanisation_apart(brands_only: Screener) -> None:
+    # 中芯 = "smic" (an abbreviation of generic words): "Zhongxin" is not read so, being a Latin word on the lists
+    assert "zhongxin" not in brands_only._equiv_roman
+    assert brands_only._equiv_roman.get("langchao") == "浪潮"

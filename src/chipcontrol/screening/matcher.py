@@ -1265,6 +1265,7 @@ class Screener:
         Corporation (SMIC)") reads as the abbreviation (中芯 = "smic"), never as the generic words: generic
         words alone never make a match."""
         found: dict[str, dict[tuple[tuple[str, str, str], ...], int]] = {}
+        by_abbreviation: set[str] = set()  # brands read as an English name's abbreviation (中芯 = "smic")
         for rid, name in enumerate(self._rec_names):
             cores = [t for t in name.tokens if t.kind == "name" and _is_han_token(t)
                      and translation_of(t.source, t.text) is None]  # a translated word is no brand
@@ -1291,19 +1292,38 @@ class Screener:
                 abbrev = [t for t in _prepare(m.group(2), df).tokens if t.kind == "name"]
                 if len(abbrev) == 1 and len(abbrev[0].text) >= 3:
                     keys.append(((abbrev[0].text, "name", e.name),))
+                    by_abbreviation.add(core.source)
             for key in keys:
                 found.setdefault(core.source, {})
                 found[core.source][key] = found[core.source].get(key, 0) + 1
         # the same readings for a romanised query ("Anhui Hanwuji Xinxi Keji"), when the romanisation belongs
-        # to one brand only and is no word of a name written in Latin letters on the lists
+        # to one brand only and is no word of a name written in Latin letters on the lists, but for the
+        # names of companies that the brand's reading names too (Inspur (Beijing)'s alias "Langchao (Beijing)
+        # Electronic Information Industry": 浪潮 = "inspur" still reads "Langchao Ruanjian"); not so a brand
+        # read as an abbreviation: "Zhongxin" stays 中心 too, and 中芯's family has English names of generic
+        # words only, which its abbreviation alone would tell apart
         roman: dict[str, set[str]] = {}
         for name in self._rec_names:
             for t in name.tokens:
                 if t.kind == "name" and _is_han_token(t) and t.source in found:
                     roman.setdefault(t.text, set()).add(t.source)
-        latin_words = {t.text for name in self._rec_names for t in name.tokens if not _is_han_token(t)}
+        latin_in: dict[str, set[int]] = {}  # a word of a name in Latin letters -> the companies it names
+        words_of: dict[int, set[str]] = {}  # a company -> the words of all its names
+        for rid, name in enumerate(self._rec_names):
+            cl = self._rec_cluster[rid]
+            for t in name.tokens:
+                words_of.setdefault(cl, set()).add(t.text)
+                if not _is_han_token(t):
+                    latin_in.setdefault(t.text, set()).add(cl)
+
+        def own(r: str, src: str) -> bool:
+            if src in by_abbreviation:
+                return r not in latin_in
+            readings = {x for key in found[src] for x, _, _ in key}
+            return all(readings & words_of[cl] for cl in latin_in.get(r, ()))
+
         self._equiv_roman = {r: next(iter(srcs)) for r, srcs in roman.items()
-                             if len(srcs) == 1 and r not in latin_words and len(r) >= 4}
+                             if len(srcs) == 1 and len(r) >= 4 and own(r, next(iter(srcs)))}
         return {src: [k for k, _ in sorted(c.items(), key=lambda kv: -kv[1])[:3]] for src, c in found.items()}
 
     def _brand_variants(self, q: _Name) -> list[_Name]:
