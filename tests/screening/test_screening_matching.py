@@ -221,6 +221,7 @@ def test_mistyped_legal_form_finds_the_company(screener: Screener) -> None:
     ("Leo nTechnology Co., Ltd.", "Leon Technology Co., Ltd."),
     ("China Thre eGorges Corporation", "China Three Gorges Corporation"),  # a number word
     ("MG ITech Co., Ltd.", "MGI Tech Co., Ltd."),
+    ("Kuang-Cii Group", "Kuang-Chi Group"),  # a hyphenated word with a part mistyped, read as one
 ])
 def test_a_space_one_letter_off_is_put_back(screener: Screener, typed: str, listed: str) -> None:
     assert top(screener, typed) == listed
@@ -230,6 +231,7 @@ def test_a_space_one_letter_off_is_put_back(screener: Screener, typed: str, list
     "Huawei Technologies Co., Ltd.",  # every word known: left as typed
     "Zyxwvu Qwertyu Trading",  # unknown words that no moved letter makes known
     "华为技术有限公司",
+    "TP-Link Technologies Co., Ltd.",  # both parts known words
 ])
 def test_no_space_is_moved_without_a_reason(screener: Screener, name: str) -> None:
     assert screener._moved_space(name) is None

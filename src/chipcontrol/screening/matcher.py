@@ -1410,11 +1410,18 @@ class Screener:
     def _moved_space(self, text: str) -> str | None:
         """The query with a space typed one letter off put back, where a word as typed is unknown and both
         words put right are known words ("Leo nTechnology" = "Leon Technology", "China Thre eGorges" =
-        "China Three Gorges"): read besides the query as typed, never instead of it."""
+        "China Three Gorges"), and a hyphenated word with an unknown part as one word ("Kuang-Cii" =
+        "KuangCii", which meets "Kuang-Chi" one letter off): read besides the query as typed, never
+        instead of it."""
         words = text.split()
-        if len(words) < 2 or has_han(text):
+        if has_han(text):
             return None
         changed = False
+        for i, w in enumerate(words):  # a hyphenated word with a part mistyped, read as one ("Kuang-Cii")
+            parts = w.split("-")
+            if len(parts) == 2 and all(len(x) >= 2 for x in parts) and not all(self._is_word(x) for x in parts):
+                words[i] = "".join(parts)
+                changed = True
         for i in range(len(words) - 1):
             a, b = words[i], words[i + 1]
             a_known, b_known = self._is_word(a), self._is_word(b)
