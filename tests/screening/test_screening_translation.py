@@ -220,3 +220,17 @@ def test_a_brand_read_as_an_abbreviation_keeps_its_romanisation_apart(brands_onl
     # 中芯 = "smic" (an abbreviation of generic words): "Zhongxin" is not read so, being a Latin word on the lists
     assert "zhongxin" not in brands_only._equiv_roman
     assert brands_only._equiv_roman.get("langchao") == "浪潮"
+
+
+def test_a_brand_after_a_prefix_kept_in_one_word(brands_only: Screener) -> None:
+    # 中际旭创 is one word to the segmenter (two unknown words joined); 旭创 is the brand the index teaches
+    # (旭创科技 on "Zhongji Innolight"): read as the brand after a prefix of one or two characters
+    r = brands_only.screen("中际旭创股份有限公司")
+    assert r.hits and r.hits[0].entry.name == "Zhongji Innolight Co., Ltd."
+    assert (r.hits[0].reading or "").startswith("中际旭创 (旭创) read as")
+
+
+def test_no_brand_is_read_after_a_longer_prefix(brands_only: Screener) -> None:
+    # three characters before 旭创 in one word: a name of its own, not read as the brand
+    r = brands_only.screen("中际天旭创股份有限公司")
+    assert not [h for h in r.hits if "Innolight" in h.entry.name and "旭创" in (h.reading or "")]

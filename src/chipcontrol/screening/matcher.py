@@ -1333,12 +1333,16 @@ class Screener:
             if t.kind != "name":
                 continue
             src = t.source if _is_han_token(t) else self._equiv_roman.get(t.text, "")
+            if src and src not in self._equiv and _is_han_token(t):
+                # a brand after a prefix of one or two characters that the segmenter kept with it (中际旭创:
+                # 中际 + 旭创, a group's or a founder's prefix): read as the brand
+                src = next((src[k:] for k in (1, 2) if len(src) - k >= 2 and src[k:] in self._equiv), src)
             for eq in self._equiv.get(src, ()):
                 toks = [Token(x, k, t.source) for x, k, _ in eq]
                 share = q.weights[i] / len(toks)
                 tokens = (*q.tokens[:i], *toks, *q.tokens[i + 1 :])
                 weights = (*q.weights[:i], *(share for _ in toks), *q.weights[i + 1 :])
-                said = src if src == t.source else f"{t.text} ({src})"
+                said = src if src == t.source else f"{t.source if _is_han_token(t) else t.text} ({src})"
                 reading = f"{said} read as {' '.join(x for x, _, _ in eq)!r} (from {eq[0][2]!r})"
                 out.append(_Name(q.text, tokens, weights, q.legal, False, " ".join(sorted(x.text for x in tokens)),
                                  tuple(range(i, i + len(toks))), reading))
