@@ -234,3 +234,12 @@ def test_no_brand_is_read_after_a_longer_prefix(brands_only: Screener) -> None:
     # three characters before 旭创 in one word: a name of its own, not read as the brand
     r = brands_only.screen("中际天旭创股份有限公司")
     assert not [h for h in r.hits if "Innolight" in h.entry.name and "旭创" in (h.reading or "")]
+
+
+def test_microscale_is_a_dictionary_word(brands_only: Screener) -> None:
+    # 微尺度 "microscale" (physics): the laboratory's registered name, held back, meets its English listing
+    assert words("合肥微尺度物质科学国家实验室") == ["hefei", "microscale", "physics", "science", "national",
+                                                   "laboratory"]
+    r = brands_only.screen("合肥微尺度物质科学国家实验室")
+    assert r.hits and r.hits[0].entry.name == "Hefei National Laboratory for Physical Sciences at Microscale"
+    assert translation_of("微尺度", "microscale") is not None
