@@ -415,3 +415,29 @@ def test_the_same_lines_on_every_period_boundary_equal_per_shipment() -> None:
     assert by["2025-05-12-5"]["outcome"] != "prohibited" and by["2025-05-13-5"]["outcome"] == "prohibited"  # GP10
     # a decision shared across a new rule version carries the day's own version (the October 2023 rules)
     assert by["2023-11-16-0"]["rule_version"] != by["2023-11-17-0"]["rule_version"]
+
+
+def test_headquarters_and_end_uses_not_read_are_shared_and_the_ones_read_are_not() -> None:
+    """Keys that differ only in the end user's headquarters or the declared end uses share a decision where the
+    engine did not read them (``@ship:hq``, ``@ship:end_use:USE``); every line still equals ``check_item``."""
+    rows = []
+    for day in ("2023-06-01", "2024-06-01", "2025-10-01", "2026-11-20"):
+        for chip in (H100, H20, "NVIDIA Tesla T4"):
+            for dest in ("MY", "CN", "DE"):
+                for hq in ("MY", "CN", "DE", "US", None):
+                    for uses in (None, "supercomputer", "military", "acm_storage;supercomputer"):
+                        rows.append(_line(f"{day}-{chip}-{dest}-{hq}-{uses}", date=day, chip=chip, destination=dest,
+                                          end_user_hq=hq, end_use=uses))
+    raw = _frame(rows)
+    ev = Evaluator(Settings())
+    out, rejects = ev.evaluate(raw)
+    assert rejects.height == 0, rejects.to_dicts()[:3]
+    assert ev.stats.keys_shared > ev.stats.keys_evaluated // 3
+    _compare(raw, Settings())
+    by = {r["line_id"]: r for r in out.iter_rows(named=True)}
+    # read where it reaches the answer: an H100 to Malaysia for a CN-headquartered end user (headquarters rule)
+    assert by[f"2024-06-01-{H100}-MY-CN-None"]["license_required"] is True
+    assert by[f"2024-06-01-{H100}-MY-MY-None"]["license_required"] is False
+    # a declared supercomputer end use in China reaches even a T4 (744.23)
+    assert by["2024-06-01-NVIDIA Tesla T4-CN-CN-supercomputer"]["license_required"] is True
+    assert by["2024-06-01-NVIDIA Tesla T4-CN-CN-None"]["license_required"] is False

@@ -80,6 +80,8 @@ __all__ = ["DECISION_FIELDS", "INPUT_COLUMNS", "OUTPUT_SCHEMA", "REJECT_SCHEMA",
 
 _KEY_COLUMNS = ("item_id", "period", "dest", "origin_n", "region_n", "made_n", "hq", "facts", "exp_class",
                 "exp_sig", "end_uses", "party_sig", "qty_key")
+_REST = tuple(c for c in _KEY_COLUMNS if c != "period")  # a key less its period (see PeriodMemo)
+_SOFT = (_REST.index("hq"), _REST.index("end_uses"))  # shared where the decision did not read them
 _NONE = "\x00"  # stands for "not given" inside composite text keys (cleaned text never holds control characters)
 _LPP_CAP = "ear.part_740.ai_diffusion.lpp_tpp_per_year"
 # a key's request fields (columns.CANONICAL_FIELDS) as the valid-lines frame names them
@@ -177,7 +179,7 @@ class Evaluator:
         self._qty_rule: dict[tuple[int, int], tuple[int | None, ...] | None] = {}
         self._exp_matters: dict[tuple[int, int], bool] = {}
         self._decisions: dict[tuple[Any, ...], Decision] = {}
-        self._memo = PeriodMemo(self.rs, settings.view)
+        self._memo = PeriodMemo(self.rs, settings.view, *_SOFT)
         self._tokens: dict[tuple[int, int], _Token] = {}
         self._class_forms: dict[int, list[tuple[Classification, ...]]] = {}
 
@@ -377,7 +379,7 @@ class Evaluator:
             with gc_paused():
                 return Job.done([self.decide(*t) for t in tasks])
         if self._pool is None:
-            self._pool = DecisionPool(self.workers, self.settings.view, self.settings.tf32_bits)
+            self._pool = DecisionPool(self.workers, self.settings.view, self.settings.tf32_bits, *_SOFT)
         self.stats.keys_evaluated += len(tasks)
         return self._pool.submit([(item, self._bp[period], fields, kept, rest, token)
                                   for item, period, fields, kept, rest, token in tasks],

@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import gc
 import pickle
-import queue
 import struct
 import subprocess
 import sys
@@ -61,43 +60,72 @@ def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: 
 
 
 class PeriodMemo:
-    """Keys that differ only in their decision period share one decision where the rules they read do not differ.
+    """Keys that differ only in their decision period, the end user's headquarters or the declared end uses share
+    one decision where what differs was not read.
 
     A decision period starts at every date on which anything in the data changes, for any item or place; most
     changes cannot reach most keys (a stay of the Affiliates Rule, a Syria rule, a compliance date for HBM). The
     engine is a function of the shipment, the classification and what it reads from the rules, so a decision made
-    on day ``q`` holds on day ``p`` when (a) the key less its period is the same (``rest``), (b) the period tokens
+    on day ``q`` holds on day ``p`` when (a) the key less its period is the same (``rest``) — or differs only in the
+    headquarters (``hq_at``, its position in ``rest``) where the decision did not read it (``@ship:hq``), or in
+    declared end uses the decision did not ask about (``uses_at``; ``@ship:end_use:USE``) — (b) the period tokens
     agree — the parent's per item and period facts that shape a key: the classification in both views (apart from
-    its date), whether an exporter's name can matter, the LPP quantity rule — and (c) none of the parameters the
-    decision read differs between the two days (:meth:`Ruleset.differing_parameters`: parameters, their in-force
-    status or one entry, letters coming into force, logic features, country-group memberships, the classification
-    logic, the rule version's citation). The decision's ``rule_version`` is the day's own. Otherwise the key is
-    decided anew with the engine, its reads recorded. (Whether the other view is run on a day is part of the period
-    token.)"""
+    its date), whether an exporter's name can matter, the LPP quantity rule, whether the other view runs — and (c)
+    none of the parameters the decision read differs between the two days (:meth:`Ruleset.differing_parameters`:
+    parameters, their in-force status or one entry, letters coming into force, logic features, country-group
+    memberships, the classification logic, the rule version's citation). The decision's ``rule_version`` is the
+    day's own. Otherwise the key is decided anew with the engine, its reads recorded."""
 
-    def __init__(self, rs: Ruleset, view: str = "enforced") -> None:
+    def __init__(self, rs: Ruleset, view: str = "enforced", hq_at: int | None = None,
+                 uses_at: int | None = None) -> None:
         self.rs = rs
         self.view = view
-        self._seen: dict[Hashable, list[tuple[dt.date, frozenset[str], Hashable, Decision]]] = {}
-        self._reads: dict[frozenset[str], frozenset[str]] = {}
+        self.hq_at, self.uses_at = hq_at, uses_at
+        # core (rest less hq and end uses) -> token -> (entries that did not read hq, entries that did, by hq)
+        self._seen: dict[Hashable, dict[Hashable, tuple[list[_Entry], dict[Any, list[_Entry]]]]] = {}
+        self._reads: dict[frozenset[str], tuple[frozenset[str], bool, tuple[str, ...]]] = {}
         self.shared = 0
 
+    def core(self, rest: Hashable) -> Hashable:
+        """The key less its period, headquarters and end uses."""
+        if not isinstance(rest, tuple) or (self.hq_at is None and self.uses_at is None):
+            return rest
+        return tuple(None if i in (self.hq_at, self.uses_at) else v for i, v in enumerate(rest))
+
     def decide(self, rest: Hashable, token: Hashable, day: dt.date, compute: Callable[[], Decision]) -> Decision:
-        entries = self._seen.get(rest)
-        if entries is None:
-            entries = self._seen[rest] = []
-        for q, reads, tok, d in entries:
-            if tok == token:
-                differ = self.rs.differing_parameters(q, day)
-                if differ is not None and reads.isdisjoint(differ):
-                    self.shared += 1
-                    version = self.rs.context(day, self.view).version.id
-                    return d if d[_VERSION] == version else (*d[:_VERSION], version, *d[_VERSION + 1:])
+        hq = rest[self.hq_at] if self.hq_at is not None and isinstance(rest, tuple) else None
+        uses = _uses(rest[self.uses_at]) if self.uses_at is not None and isinstance(rest, tuple) else frozenset()
+        free, by_hq = self._seen.setdefault(self.core(rest), {}).setdefault(token, ([], {}))
+        for entries in (free, by_hq.get(hq, ())):
+            for q, reads, asked, e_uses, d in entries:
+                if asked and any((u in uses) != (u in e_uses) for u in asked):
+                    continue
+                if q != day:
+                    differ = self.rs.differing_parameters(q, day)
+                    if differ is None or not reads.isdisjoint(differ):
+                        continue
+                self.shared += 1
+                version = self.rs.context(day, self.view).version.id
+                return d if d[_VERSION] == version else (*d[:_VERSION], version, *d[_VERSION + 1:])
         with tracking_reads() as names:
             d = compute()
         frozen = frozenset(names)
-        entries.append((day, self._reads.setdefault(frozen, frozen), token, d))
+        known = self._reads.get(frozen)
+        if known is None:
+            known = self._reads[frozen] = (frozen, "@ship:hq" in frozen,
+                                           tuple(n[len(_USE):] for n in frozen if n.startswith(_USE)))
+        reads, read_hq, asked = known
+        (by_hq.setdefault(hq, []) if read_hq else free).append((day, reads, asked, uses, d))
         return d
+
+
+_Entry = tuple[dt.date, frozenset[str], tuple[str, ...], frozenset[str], Decision]
+_USE = "@ship:end_use:"
+
+
+def _uses(value: Any) -> frozenset[str]:
+    """A key's end uses (``columns.parse_end_uses``: ';'-joined) as a set."""
+    return frozenset(value.split(";")) if isinstance(value, str) and value else frozenset()
 
 
 _SHIPS_MAX = 20_000
@@ -182,12 +210,12 @@ def _read(stream: IO[bytes]) -> Any:
     return pickle.loads(stream.read(n))  # written by this module's other end, never outside data
 
 
-def _serve(view: str, tf32_bits: str) -> None:
+def _serve(view: str, tf32_bits: str, hq_at: int | None = None, uses_at: int | None = None) -> None:
     """The worker's loop, until stdin closes: ("learn", items, screened) adds items and screening results;
     ("decide", tasks) answers with the tasks' decisions."""
     rs = Ruleset.load()
     _state.update(rs=rs, view=view, tf32=tf32_bits, classes={}, specs={}, screened={}, ships={},
-                  memo=PeriodMemo(rs, view))
+                  memo=PeriodMemo(rs, view, hq_at, uses_at))
     while True:
         try:
             kind, *args = _read(sys.stdin.buffer)
@@ -239,9 +267,12 @@ class Job:
 class DecisionPool:
     """``workers`` processes deciding tasks for the bundled ruleset, in one view and TF32 setting."""
 
-    def __init__(self, workers: int, view: str, tf32_bits: str) -> None:
+    def __init__(self, workers: int, view: str, tf32_bits: str, hq_at: int | None = None,
+                 uses_at: int | None = None) -> None:
         self.workers = workers
-        self._procs = [subprocess.Popen([sys.executable, "-m", "chipcontrol.batch.workers", view, tf32_bits],
+        self._memo = PeriodMemo(Ruleset.load(), view, hq_at, uses_at)  # for its core() only
+        args = [str(-1 if i is None else i) for i in (hq_at, uses_at)]
+        self._procs = [subprocess.Popen([sys.executable, "-m", "chipcontrol.batch.workers", view, tf32_bits, *args],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(workers)]
         self._items_sent = 0
         self._screened_sent = 0
@@ -255,14 +286,17 @@ class DecisionPool:
         items = {i: specs[i] for i in range(self._items_sent, len(specs))}
         new = dict(list(screened.items())[self._screened_sent:])
         self._items_sent, self._screened_sent = len(specs), len(screened)
-        step = max(32, min(1000, len(tasks) // (self.workers * 8) or 1))
-        chunks = [tasks[a:a + step] for a in range(0, len(tasks), step)]
+        # each key less its period, headquarters and end uses goes to the same worker in every frame, so that
+        # worker's PeriodMemo sees all its variants (hash() is stable within this process)
+        shares: list[list[int]] = [[] for _ in self._procs]
+        for i, task in enumerate(tasks):
+            shares[hash(self._memo.core(task[4])) % len(shares)].append(i)
         job = Job(self._last)
         self._last = job
-        threading.Thread(target=self._run, args=(job, chunks, items, new), daemon=True).start()
+        threading.Thread(target=self._run, args=(job, tasks, shares, items, new), daemon=True).start()
         return job
 
-    def _run(self, job: Job, chunks: list[Sequence[Task]], items: dict[int, ChipSpec],
+    def _run(self, job: Job, tasks: Sequence[Task], shares: list[list[int]], items: dict[int, ChipSpec],
              new: dict[tuple[str, str], Screened]) -> None:
         prior = job.after
         if prior is not None:
@@ -270,35 +304,38 @@ class DecisionPool:
             if prior.error is not None:
                 job.set(prior.error, [])
                 return
-        results: list[list[Decision] | None] = [None] * len(chunks)
-        todo: queue.Queue[int] = queue.Queue()
-        for i in range(len(chunks)):
-            todo.put(i)
+        results: list[Decision | None] = [None] * len(tasks)
         failed: list[str] = []
 
-        def feed(proc: subprocess.Popen[bytes]) -> None:
+        def feed(proc: subprocess.Popen[bytes], share: list[int]) -> None:
             assert proc.stdin is not None and proc.stdout is not None
             try:
                 if items or new:
                     _write(proc.stdin, ("learn", items, new))
                     _read(proc.stdout)
-                while not failed:
-                    try:
-                        i = todo.get_nowait()
-                    except queue.Empty:
+                step = max(32, min(1000, len(share) // 4 or 1))
+                for a in range(0, len(share), step):
+                    if failed:
                         return
-                    _write(proc.stdin, ("decide", chunks[i]))
-                    results[i] = _read(proc.stdout)
+                    part = share[a:a + step]
+                    _write(proc.stdin, ("decide", [tasks[i] for i in part]))
+                    for i, d in zip(part, _read(proc.stdout), strict=True):
+                        results[i] = d
             except (OSError, EOFError, ValueError) as exc:
                 failed.append(f"decision worker {proc.pid} stopped ({type(exc).__name__}; exit code {proc.poll()}); "
                               "see its error above")
 
-        threads = [threading.Thread(target=feed, args=(p,), daemon=True) for p in self._procs]
+        threads = [threading.Thread(target=feed, args=(p, share), daemon=True)
+                   for p, share in zip(self._procs, shares, strict=True)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        job.set(failed[0] if failed else None, [d for part in results if part is not None for d in part])
+        if failed:
+            job.set(failed[0], [])
+            return
+        done = [d for d in results if d is not None]
+        job.set(None if len(done) == len(tasks) else "a decision worker answered fewer tasks than it was sent", done)
 
     def close(self) -> None:
         if self._last is not None:
@@ -318,4 +355,4 @@ class DecisionPool:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], sys.argv[2])
+    _serve(sys.argv[1], sys.argv[2], *(None if int(a) < 0 else int(a) for a in sys.argv[3:5]))

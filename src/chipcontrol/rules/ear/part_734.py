@@ -150,9 +150,9 @@ def _fdp_h(w: Work, prov: Provenance) -> str:
 
 def _fdp_i(w: Work, prov: Provenance) -> str:
     read = w.read(P734 + "sec_734_9.i_destinations")
-    if read is None or "supercomputer" not in w.ship.end_uses:
+    if read is None or not w.ctx.in_scope(w.ship.destination, read.value):
         return ""
-    if not w.ctx.in_scope(w.ship.destination, read.value):
+    if not w.has_end_use("supercomputer"):
         return ""
     if not _direct_product(w, prov, "The supercomputer foreign-direct-product rule reaches direct products of US "
                            "technology for supercomputers in China or Macau.", read.citation):

@@ -156,7 +156,7 @@ def _ai_diffusion(w: Work) -> list[LicenseException]:
             w.step("ear.740.29", "Is the quantity within License Exception LPP?", "no: "
                    + (f"{total:,.0f} TPP exceeds {lpp.value:,}" if total is not None else "over the cap"),
                    lpp.citation)
-    if "acm_storage" in ship.end_uses:
+    if w.has_end_use("acm_storage"):
         out.append(LicenseException("ACM", "15 CFR 740.28", (
             "to a private-sector end user for development, production, or storage in a warehouse before export, "
             "reexport or transfer to the ultimate end user",

@@ -340,10 +340,10 @@ def end_uses(w: Work) -> None:
         read, inside = ctx.scope_member(name, ship.destination)
         if read is None:
             continue
-        asked = use in ship.end_uses
+        asked = use in ship.end_uses  # for the trace; the answer reads it only inside the scope
         if not (asked or inside):
             continue  # the control cannot reach this destination: nothing to ask or record
-        if asked and inside:
+        if inside and w.has_end_use(use):
             read = w.read(name)  # its citation reaches the answer
             assert read is not None
         w.step(f"ear.744.23.{use}", f"Is the item {text} in {ctx.describe_scope(read.value)}?",
@@ -492,7 +492,7 @@ def review_744_23(w: Work, citation: Citation) -> tuple[str, str]:
 def military_end_uses(w: Work) -> None:
     """744.21 military end use or user, 744.22 military-intelligence end use or user (declared by the user)."""
     ship = w.ship
-    read = w.read(P744 + "sec_744_21.countries") if "military" in ship.end_uses else None
+    read = w.read(P744 + "sec_744_21.countries") if w.has_end_use("military") else None
     if read is not None:
         scope: Mapping[str, Any] = read.value
         dest = ship.destination
@@ -521,7 +521,7 @@ def military_end_uses(w: Work) -> None:
         else:
             w.step("ear.744.21", f"Is {dest} within the military end-use control?", "no", read.citation,
                    params=(read,))
-    mi = w.read(P744 + "sec_744_22.countries") if "military_intelligence" in ship.end_uses else None
+    mi = w.read(P744 + "sec_744_22.countries") if w.has_end_use("military_intelligence") else None
     if mi is not None:
         inside = ship.destination in mi.value.get("countries", ()) or any(
             w.ctx.in_group(ship.destination, g) for g in mi.value.get("groups", ()))

@@ -93,8 +93,15 @@ class Work:
                 return p
         return None
 
+    def has_end_use(self, use: str) -> bool:
+        """Did the user declare this end use? (Recorded as ``@ship:end_use:USE``: what the batch may share a decision
+        across.)"""
+        self.ctx.track("@ship:end_use:" + use)
+        return use in self.ship.end_uses
+
     def end_user_hq(self, why: str, citation: Citation) -> str:
-        """The end user's headquarters (or its ultimate parent's): given, or asked."""
+        """The end user's headquarters (or its ultimate parent's): given, or asked. (Recorded as ``@ship:hq``.)"""
+        self.ctx.track("@ship:hq")
         eu = self.end_user()
         hq = self.ship.end_user_hq or (eu.hq if eu is not None else None)
         if hq is not None:
