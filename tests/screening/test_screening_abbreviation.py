@@ -12,6 +12,7 @@ from chipcontrol.screening.chinese import han_syllables, split_syllables
 from chipcontrol.screening.matcher import (
     ABBREVIATION_ROMANISED,
     ABBREVIATION_SIM,
+    ABBREVIATION_SPAN,
     _abbreviation,
     _han_form,
     _initials,
@@ -170,6 +171,15 @@ def test_the_short_name_that_keeps_the_seat_ranks_first(brands_only: Screener) -
     assert beijing == 0 and "SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd." in names
     # and the parent's short name still finds the parent's registered name first
     assert abbreviation("中芯国际", "中芯国际集成电路制造有限公司") > abbreviation("中芯国际", full)
+
+
+def test_a_leading_place_left_out_is_no_loss(brands_only: Screener) -> None:
+    # short names drop their seat: 中科飞测 keeps everything of 深圳中科飞测科技 that counts
+    assert abbreviation("中科飞测", "深圳中科飞测科技股份有限公司") >= ABBREVIATION_SIM + ABBREVIATION_SPAN
+    # ... but a seat in brackets after the name still tells a subsidiary apart (中芯北京, above)
+    assert abbreviation("中芯国际", "中芯国际集成电路制造(北京)有限公司") < ABBREVIATION_SIM + ABBREVIATION_SPAN
+    r = brands_only.screen("深圳中科飞测科技股份有限公司")  # only 中科飞测 indexed for Skyverse
+    assert r.hits and r.hits[0].entry.name == "Skyverse"  # before Shenzhen Qianhai Skyverse Semiconductor
 
 
 # --- romanised: syllable by syllable ------------------------------------------------------------------

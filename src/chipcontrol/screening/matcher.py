@@ -650,6 +650,8 @@ def _abbreviation(short: _HanForm, full: _HanForm) -> float:
     elif len(s) < 4 or pos[-1] < len(f) - 1 - (2 if f[-2:] in (("集", "团"), ("ji", "tuan")) else 0):
         return 0.0  # generic words only: four characters, to its last one (集团 aside: 航空工业)
     key = full.named | full.places
+    if start and start == full.lead:  # a leading place left out is no loss: short names drop their seat
+        key = key.difference(range(start))  # (中科飞测 = 深圳中科飞测科技)
     share = len(s) / (len(f) - start)  # at equal keys, the closer name first (中国海洋石油, not ...集团)
     kept = len(key.intersection(pos)) / len(key) if key else share
     return ABBREVIATION_SIM + ABBREVIATION_SPAN * kept + ABBREVIATION_SPAN / 8 * share
