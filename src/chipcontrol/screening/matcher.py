@@ -1157,7 +1157,10 @@ class Screener:
                     continue
                 seen.add(hi)
                 rid, rf = self._han_forms[hi]
-                sc = max(_abbreviation(qf, rf), _abbreviation(rf, qf), _initials(qf, rf), _initials(rf, qf))
+                if len(rf.text) == len(qf.text):
+                    continue  # neither abbreviates the other
+                short, full = (qf, rf) if len(qf.text) < len(rf.text) else (rf, qf)
+                sc = max(_abbreviation(short, full), _initials(short, full))
                 if sc <= 0.0:
                     continue
                 if romanised:
@@ -1172,7 +1175,6 @@ class Screener:
                 if prev is not None and (total, sc) <= (prev[0], prev[1]):
                     continue
                 al = replace(_align(q, self._rec_names[rid]), score=sc, distinctive=True, capped=None)
-                short, full = (qf, rf) if len(qf.text) < len(rf.text) else (rf, qf)
                 sep, what = (" ", "syllables") if romanised else ("", "characters")
                 v = replace(q, reading=f"{sep.join(short.text)} read as an abbreviation of {sep.join(full.text)} "
                                        f"(its {what}, in order)")
@@ -1420,26 +1422,28 @@ class Screener:
         "KuangCii", which meets "Kuang-Chi" one letter off): read besides the query as typed, never
         instead of it."""
         words = text.split()
-        if has_han(text):
+        known = [self._is_word(w) for w in words]
+        if all(known) or has_han(text):
             return None
         changed = False
         for i, w in enumerate(words):  # a hyphenated word with a part mistyped, read as one ("Kuang-Cii")
             parts = w.split("-")
             if len(parts) == 2 and all(len(x) >= 2 for x in parts) and not all(self._is_word(x) for x in parts):
                 words[i] = "".join(parts)
+                known[i] = False
                 changed = True
         for i in range(len(words) - 1):
             a, b = words[i], words[i + 1]
-            a_known, b_known = self._is_word(a), self._is_word(b)
+            a_known, b_known = known[i], known[i + 1]
             if a_known and b_known:
                 continue
             if not b_known and len(b) >= 4 and b[0].isalpha() and self._is_word(a + b[0]) and self._is_word(b[1:]):
                 words[i], words[i + 1] = a + b[0], b[1:]
-                changed = True
+                known[i] = known[i + 1] = changed = True
             elif not a_known and len(a) >= 4 and a[-1].isalpha() and self._is_word(a[:-1]) \
                     and self._is_word(a[-1] + b):
                 words[i], words[i + 1] = a[:-1], a[-1] + b
-                changed = True
+                known[i] = known[i + 1] = changed = True
         return " ".join(words) if changed else None
 
     def _fuzzy_vocab(self, word: str) -> list[tuple[str, float]]:
