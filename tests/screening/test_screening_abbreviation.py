@@ -87,6 +87,7 @@ def test_short_names_made_of_the_words_first_characters(short: str, full: str) -
     ("北京理工", "北京理工大学"),  # every word whole: a prefix, no word cut short
     ("上海微电子", "上海微电子设备研究所"),  # leaves out 设备 and 研究所
     ("中国电子", "中国电子信息产业集团有限公司"),  # leaves out two generic words
+    ("中国电信", "中国电子信息产业集团有限公司"),  # leaves out 产业 after the words it keeps (China Telecom is not CEC)
     ("国防科大", "中国人民解放军国防科技大学"),  # leaves out the distinctive 人民解放军
     ("工大", "哈尔滨工业大学"),  # the first word gives a character
 ])

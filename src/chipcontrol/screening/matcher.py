@@ -662,9 +662,10 @@ def _initials(short: _HanForm, full: _HanForm) -> float:
     word of ``full``, in order, gives a beginning of itself (one character or more: 电子科大 = 电子科技大学) or,
     a place, its last character (川大 = 四川大学); its first word gives one, two words at least, one word is
     cut short. Left out may be a closing 大学/学院/集团 (北邮 = 北京邮电大学, 北理工 = 北京理工大学, 中国联通 =
-    中国联合网络通信集团) and, in a short name of four or more, one other generic word (网络); never a distinctive
-    word or a place, and a distinctive word keeps a character when ``full`` has one (北航 is not
-    北京航天长峰). ``full`` has a generic word (a person's name has none). The score is that of
+    中国联合网络通信集团) and, in a short name of four or more, one other generic word between two it keeps
+    (网络; not 产业 after them: 中国电信 is not 中国电子信息产业集团); never a distinctive word or a place,
+    and a distinctive word keeps a character when ``full`` has one (北航 is not 北京航天长峰). ``full`` has
+    a generic word (a person's name has none). The score is that of
     :func:`_abbreviation`, a word kept by any of its characters."""
     s, f = short.text, full.text
     if not INITIALS_MIN <= len(s) < len(f) or len(full.starts) < 2 or s[-1] not in f:
@@ -693,11 +694,8 @@ def _initials(short: _HanForm, full: _HanForm) -> float:
     def walk(wi: int, si: int, skipped: int, cut: int, pos: tuple[int, ...], used: int) -> None:
         nonlocal best
         if si == len(s):
-            for w in range(wi, n):
-                k = skippable(w)
-                if k == 2:
-                    return
-                skipped += k
+            if any(skippable(w) for w in range(wi, n)):
+                return  # after its last word, only a closing 大学/学院/集团 (中国电信 is not 中国电子信息产业集团)
             if used < 2 or cut < 1 or skipped > (1 if len(s) >= 4 else 0):
                 return
             if full.named and not full.named.intersection(pos):
