@@ -1410,7 +1410,9 @@ class Screener:
     # -- lookups --
     def _is_word(self, word: str) -> bool:
         """A word the index or the lexicon knows (a listed name's word, a generic word, a legal form, a place)."""
-        f = "".join(ch for ch in word.casefold() if ch.isalnum())
+        f = word.casefold()
+        if not f.isalnum():
+            f = "".join(ch for ch in f if ch.isalnum())
         return bool(f) and (f in self._postings or _known_word(f) or NUMBER_WORDS.get(f, "") in self._postings)
 
     def _moved_space(self, text: str) -> str | None:
@@ -1420,6 +1422,8 @@ class Screener:
         "KuangCii", which meets "Kuang-Chi" one letter off): read besides the query as typed, never
         instead of it."""
         words = text.split()
+        if len(words) < 2 and "-" not in text:
+            return None
         known = [self._is_word(w) for w in words]
         if all(known) or has_han(text):
             return None
