@@ -222,8 +222,14 @@ class Evaluator:
         outs = []
         for i, t in enumerate(dtypes):
             vals = [cache[u][0] if len(dtypes) == 1 or cache[u][0] is None else cache[u][0][i] for u in uniq]
-            outs.append(s.replace_strict(uniq, vals, default=None, return_dtype=t))
-        errs = s.replace_strict(uniq, [cache[u][1] for u in uniq], default=None, return_dtype=pl.String)
+            if t == pl.String and s.dtype == pl.String and vals == uniq:
+                outs.append(s)  # every value parses to itself (a country code, a clean name): nothing to replace
+            else:
+                outs.append(s.replace_strict(uniq, vals, default=None, return_dtype=t))
+        errors = [cache[u][1] for u in uniq]
+        if not any(errors):
+            return outs, pl.repeat(None, len(s), dtype=pl.String, eager=True).alias(name)
+        errs = s.replace_strict(uniq, errors, default=None, return_dtype=pl.String)
         return outs, errs
 
     def _chip(self, raw: str) -> int:

@@ -270,7 +270,8 @@ class DecisionPool:
     def __init__(self, workers: int, view: str, tf32_bits: str, hq_at: int | None = None,
                  uses_at: int | None = None) -> None:
         self.workers = workers
-        self._memo = PeriodMemo(Ruleset.load(), view, hq_at, uses_at)  # for its core() only
+        if any(i is not None and i < 2 for i in (hq_at, uses_at)):
+            raise ValueError("a key's first two parts (item, destination) choose its worker: they cannot vary")
         args = [str(-1 if i is None else i) for i in (hq_at, uses_at)]
         self._procs = [subprocess.Popen([sys.executable, "-m", "chipcontrol.batch.workers", view, tf32_bits, *args],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(workers)]
@@ -286,11 +287,14 @@ class DecisionPool:
         items = {i: specs[i] for i in range(self._items_sent, len(specs))}
         new = dict(list(screened.items())[self._screened_sent:])
         self._items_sent, self._screened_sent = len(specs), len(screened)
-        # each key less its period, headquarters and end uses goes to the same worker in every frame, so that
-        # worker's PeriodMemo sees all its variants (hash() is stable within this process)
+        # every variant of a key (its period, headquarters, end uses) goes to the same worker in every frame, so that
+        # worker's PeriodMemo sees them all: the worker is chosen by the key's item and destination (part of its
+        # core; hash() is stable within this process)
         shares: list[list[int]] = [[] for _ in self._procs]
+        n = len(shares)
         for i, task in enumerate(tasks):
-            shares[hash(self._memo.core(task[4])) % len(shares)].append(i)
+            rest = task[4]
+            shares[hash(rest[:2] if isinstance(rest, tuple) else rest) % n].append(i)
         job = Job(self._last)
         self._last = job
         threading.Thread(target=self._run, args=(job, tasks, shares, items, new), daemon=True).start()
