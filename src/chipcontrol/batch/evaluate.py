@@ -62,6 +62,7 @@ from chipcontrol.batch.workers import (
 )
 from chipcontrol.catalog import Catalog
 from chipcontrol.errors import ChipControlError, InvalidInput
+from chipcontrol.model.citation import Citation
 from chipcontrol.model.decision import Classification
 from chipcontrol.model.shipment import OwnershipLink, PartyHit, Shipment
 from chipcontrol.model.spec import ChipSpec
@@ -124,6 +125,16 @@ class _ItemTable:
         return i
 
 
+def _decision_form(c: Classification) -> Classification:
+    """A classification less what no decision field can read: its date, trace, rule version, near-threshold and
+    ``.z`` notes, the TPP basis and performance density (the engine reads the level, paragraphs, TPP, datacenter
+    flag, memory bandwidth, missing facts and interpretations) — and the rule's citation, which reaches a decision
+    only through the question for a missing fact (``facts.item_fact``), so it is kept where facts are missing."""
+    return dataclasses.replace(c, as_of=EARLIEST, trace=(), rule_version="", near_thresholds=(), z_equivalents=(),
+                               tpp_basis="", performance_density=None,
+                               rule_citation=c.rule_citation if c.indeterminate or c.missing else _NO_CITATION)
+
+
 class _RowError(Exception):
     pass
 
@@ -141,6 +152,7 @@ class Pending:
     job: Job
 
 
+_NO_CITATION = Citation(source_id="", document="")
 _Token = tuple[int, bool, tuple[int | None, ...] | None, bool]
 _POOL_MIN = 4000  # fewer new keys than this are decided in-process (starting workers costs more than it saves)
 
@@ -272,13 +284,12 @@ class Evaluator:
 
     def period_token(self, item: int, period: int) -> _Token:
         """What shapes a key of this item in this period besides the key's own columns (see ``PeriodMemo``): the
-        classification in both views, less its date (as a number per distinct form), whether the exporter's name
-        can matter, the quantity rule, whether ``check`` runs the other view."""
+        classification in both views as far as a decision reads it (``_decision_form``; as a number per distinct
+        form), whether the exporter's name can matter, the quantity rule, whether ``check`` runs the other view."""
         token = self._tokens.get((item, period))
         if token is not None:
             return token
-        form = tuple(dataclasses.replace(self._classification(item, period, v), as_of=EARLIEST)
-                     for v in ("enforced", "as_written"))
+        form = tuple(_decision_form(self._classification(item, period, v)) for v in ("enforced", "as_written"))
         forms = self._class_forms.setdefault(item, [])
         if form not in forms:
             forms.append(form)
