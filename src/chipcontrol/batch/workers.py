@@ -81,6 +81,7 @@ class PeriodMemo:
         self.rs = rs
         self.view = view
         self.hq_at, self.uses_at = hq_at, uses_at
+        self._soft = tuple(i for i in (hq_at, uses_at) if i is not None)
         # core (rest less hq and end uses) -> token -> (entries that did not read hq, entries that did, by hq)
         self._seen: dict[Hashable, dict[Hashable, tuple[list[_Entry], dict[Any, list[_Entry]]]]] = {}
         self._reads: dict[frozenset[str], tuple[frozenset[str], bool, tuple[str, ...]]] = {}
@@ -88,9 +89,11 @@ class PeriodMemo:
 
     def core(self, rest: Hashable) -> Hashable:
         """The key less its period, headquarters and end uses."""
-        if not isinstance(rest, tuple) or (self.hq_at is None and self.uses_at is None):
+        if not isinstance(rest, tuple):
             return rest
-        return tuple(None if i in (self.hq_at, self.uses_at) else v for i, v in enumerate(rest))
+        for i in self._soft:
+            rest = (*rest[:i], None, *rest[i + 1:])
+        return rest
 
     def decide(self, rest: Hashable, token: Hashable, day: dt.date, compute: Callable[[], Decision]) -> Decision:
         hq = rest[self.hq_at] if self.hq_at is not None and isinstance(rest, tuple) else None
