@@ -57,7 +57,6 @@ from chipcontrol.batch.workers import (
     PeriodMemo,
     decide_shipment,
     gc_paused,
-    other_view_read,
     shipment_for,
 )
 from chipcontrol.catalog import Catalog
@@ -296,7 +295,7 @@ class Evaluator:
         cid = forms.index(form)
         token = self._tokens[(item, period)] = (cid, self.exporter_matters(item, period),
                                                 self.quantity_rule(item, period),
-                                                other_view_read(self.rs, self.settings.view, self._bp[period]))
+                                                self.rs.context(self._bp[period], self.settings.view).views_differ)
         return token
 
     def quantity_rule(self, item: int, period: int) -> tuple[int | None, ...] | None:

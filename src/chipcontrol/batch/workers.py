@@ -38,17 +38,11 @@ Task = tuple[int, dt.date, tuple[Any, ...], tuple[tuple[str, str], ...], Hashabl
 Screened = tuple[tuple[PartyHit, ...], tuple[PartyHit, ...]]
 
 
-def other_view_read(rs: Ruleset, view: str, day: dt.date) -> bool:
-    """Does ``check`` run the other view on this day (where some rule version in force applies in one view only)?"""
-    ctx = rs.context(day, view)
-    return bool(ctx.not_applied) or any("enforced" not in v.views for v in ctx.versions_in_force)
-
-
 def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: Shipment,
                     classification: Callable[[str], Classification]) -> Decision:
     """The decision fields for one shipment on ``day``, as ``assess.check_item`` computes them."""
     ctx = rs.context(day, view)
-    if not other_view_read(rs, view, day):
+    if not ctx.views_differ:
         return from_determination(determine(spec, classification(view), ship, ctx), None)
     other_view = "as_written" if view == "enforced" else "enforced"
     cls, other_cls = classification(view), classification(other_view)

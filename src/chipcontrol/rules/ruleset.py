@@ -167,6 +167,11 @@ class RuleContext:
             _TRACKING[-1].add(f"@group:{group}:{country}")
         return country in self.groups.get(group, frozenset())
 
+    @property
+    def views_differ(self) -> bool:
+        """Does some rule version on this date apply in one view only (so ``check`` also reports the other view)?"""
+        return bool(self.not_applied) or any("enforced" not in v.views for v in self.versions_in_force)
+
     def track(self, name: str) -> None:
         """Record that an evaluation read something of the context that is not a parameter (see
         :meth:`Ruleset.differing_parameters` for the names: ``@groups``, ``@group:G``, ``@classification``)."""
@@ -522,14 +527,8 @@ class Ruleset:
         if found is not None:
             return found
         ca, cb = self.context(lo), self.context(hi)
-        names: set[str] = set()
-        for x, y in ((ca, cb), (self.context(lo, "as_written"), self.context(hi, "as_written"))):
-            names.update("@feature:" + f for f in x.features ^ y.features)
-            if (x.classification_logic, x.classification_version.id) != (y.classification_logic,
-                                                                          y.classification_version.id):
-                names.add("@classification")
-            if x.version.citation != y.version.citation:
-                names.add("@version")
+        names = _logic_differences(ca, cb) | _logic_differences(self.context(lo, "as_written"),
+                                                                self.context(hi, "as_written"))
         for g in ca.groups.keys() | cb.groups.keys():
             ga, gb = ca.groups.get(g, frozenset()), cb.groups.get(g, frozenset())
             if ga != gb:
@@ -573,14 +572,8 @@ class Ruleset:
         period = bisect.bisect_right(self.breakpoints, day) - 1
         found = self._view_diffs.get(period)
         if found is None:
-            e, a = self.context(day), self.context(day, "as_written")
-            names = {"@feature:" + f for f in e.features ^ a.features}
-            if (e.classification_logic, e.classification_version.id) != (a.classification_logic,
-                                                                          a.classification_version.id):
-                names.add("@classification")
-            if e.version.citation != a.version.citation:
-                names.add("@version")
-            found = self._view_diffs[period] = frozenset(names)
+            found = self._view_diffs[period] = frozenset(_logic_differences(self.context(day),
+                                                                            self.context(day, "as_written")))
         return found
 
     def events(self) -> list[tuple[dt.date, str, Citation]]:
@@ -594,6 +587,18 @@ class Ruleset:
         for o in self.obligations:
             out.append((o.effective, f"{o.kind} {o.id}", o.citation))
         return sorted(out, key=lambda e: e[0])
+
+
+def _logic_differences(x: RuleContext, y: RuleContext) -> set[str]:
+    """What of two contexts' logic an evaluation may record that differs: features switched on or off
+    (``@feature:NAME``), the classification logic or its version (``@classification``), the citation of the latest
+    rule version (``@version``)."""
+    names = {"@feature:" + f for f in x.features ^ y.features}
+    if (x.classification_logic, x.classification_version.id) != (y.classification_logic, y.classification_version.id):
+        names.add("@classification")
+    if x.version.citation != y.version.citation:
+        names.add("@version")
+    return names
 
 
 _DAY = dt.timedelta(days=1)

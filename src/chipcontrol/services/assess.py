@@ -419,7 +419,7 @@ def check_item(item: Item, req: CheckRequest, as_of: dt.date, settings: Settings
     c = classify(item.spec, ctx, settings.tf32_bits)
     d = determine(item.spec, c, ship, ctx)
     other = None
-    if ctx.not_applied or any("enforced" not in v.views for v in ctx.versions_in_force):
+    if ctx.views_differ:
         other_view = "as_written" if settings.view == "enforced" else "enforced"
         octx = rs.context(as_of, other_view)
         other = determine(item.spec, classify(item.spec, octx, settings.tf32_bits), ship, octx)
