@@ -508,39 +508,40 @@ class _HanForm:
 
 def _han_form(text: str, romanise: bool = False) -> _HanForm | None:
     """The name's characters (``romanise``: their syllables, 重工 = zhong gong), when it has any."""
-    chars: list[str] = []
-    named: set[int] = set()
-    places: set[int] = set()
-    starts: set[int] = set()
-    lead = 0
-    leading = True
-    prev = ""
+    words: list[tuple[str, str, Sequence[str] | None]] = []
     for t in analyse(text):
         src = "".join(ch for ch in t.source if is_han(ch))
         if not src or t.kind in ("legal", "stop"):
-            leading = leading and t.kind == "stop"
-            prev = ""
-            continue
-        if src == prev:  # one word read as two (长城 = great wall; 科学院 = academy of sciences)
-            continue
-        prev = src
-        start = len(chars)
-        starts.add(start)
-        chars.extend(han_syllables(src) if romanise else src)
-        if leading and t.kind == "place":
-            lead = len(chars)
-        else:
-            leading = False
-        if t.kind == "name":
-            named.update(range(start, len(chars)))
-        elif t.kind == "place":
-            places.update(range(start, len(chars)))
-    return _HanForm(tuple(chars), lead, frozenset(named), frozenset(places), frozenset(starts)) if chars else None
+            words.append((t.kind, "", None))
+        else:  # one word read as two (长城 = great wall; 科学院 = academy of sciences) is skipped by _form
+            words.append((t.kind, src, han_syllables(src) if romanise else src))
+    return _form(words)
 
 
 def _roman_form(text: str) -> _HanForm | None:
     """A romanised Chinese name as syllables ("Zhongguo Haiyang Shiyou Youxian Gongsi" = zhong guo hai yang
     shi you), legal forms left out; None when a word is not pinyin or the name has Han characters."""
+    words: list[tuple[str, str, Sequence[str] | None]] = []
+    for t in analyse(text):
+        if t.kind in ("legal", "stop"):
+            words.append((t.kind, "", None))
+            continue
+        src = t.source or t.text
+        if has_han(src):
+            return None
+        if src == (words[-1][1] if words else ""):  # one word read as two ("zhonggong" = heavy industry)
+            continue
+        syl = split_syllables("".join(ch for ch in src.casefold() if ch.isascii() and ch.isalpha()))
+        if syl is None:
+            return None
+        words.append((t.kind, src, syl))
+    return _form(words)
+
+
+def _form(words: Sequence[tuple[str, str, Sequence[str] | None]]) -> _HanForm | None:
+    """A name's units from its words in order — (kind, source, units), units None for a legal form, a stop word or a
+    word with nothing to keep — with its leading places, distinctive and place positions and word starts; a word
+    whose source repeats the one before it (one word read as two) counts once."""
     units: list[str] = []
     named: set[int] = set()
     places: set[int] = set()
@@ -548,30 +549,24 @@ def _roman_form(text: str) -> _HanForm | None:
     lead = 0
     leading = True
     prev = ""
-    for t in analyse(text):
-        if t.kind in ("legal", "stop"):
-            leading = leading and t.kind == "stop"
+    for kind, src, word in words:
+        if word is None:
+            leading = leading and kind == "stop"
             prev = ""
             continue
-        src = t.source or t.text
-        if has_han(src):
-            return None
-        if src == prev:  # one word read as two ("zhonggong" = heavy industry)
+        if src == prev:
             continue
         prev = src
-        syl = split_syllables("".join(ch for ch in src.casefold() if ch.isascii() and ch.isalpha()))
-        if syl is None:
-            return None
         start = len(units)
         starts.add(start)
-        units.extend(syl)
-        if leading and t.kind == "place":
+        units.extend(word)
+        if leading and kind == "place":
             lead = len(units)
         else:
             leading = False
-        if t.kind == "name":
+        if kind == "name":
             named.update(range(start, len(units)))
-        elif t.kind == "place":
+        elif kind == "place":
             places.update(range(start, len(units)))
     return _HanForm(tuple(units), lead, frozenset(named), frozenset(places), frozenset(starts)) if units else None
 
