@@ -39,6 +39,37 @@ def test_a_date_inside_a_value_separates_the_days_around_it() -> None:
     assert AFFILIATES not in (rs.differing_parameters(D("2026-02-10"), D("2026-06-01")) or ())
 
 
+def test_whether_the_affiliates_rule_applies_is_a_read_of_its_own() -> None:
+    """Not applied before 2025-09-29 and not during the stay: days on either side of both do not differ for it;
+    its start, its stay and the end of the stay do."""
+    rs = Ruleset.load()
+
+    def differs(a: str, b: str) -> bool:
+        return "@derived:affiliates_applied" in (rs.differing_parameters(D(a), D(b)) or ())
+
+    assert not differs("2025-09-28", "2025-11-15") and not differs("2025-11-15", "2026-06-01")
+    assert differs("2025-09-28", "2025-09-29") and differs("2025-11-09", "2025-11-10")
+    assert differs("2026-11-09", "2026-11-10") and differs("2025-10-01", "2026-11-20") is False
+    # (in force in October 2025 and again after the stay: applied on both days, though the values differ)
+    assert AFFILIATES in (rs.differing_parameters(D("2025-10-01"), D("2026-11-20")) or ())
+
+
+def test_the_a_level_headquarters_citation_is_read_only_where_it_reaches_the_answer() -> None:
+    hq = "ear.part_742.sec_742_6.a_level_hq_requirement"
+    clear = _reads("NVIDIA H100 SXM5 80GB", "2025-06-01", destination="MY", end_user_hq="MY", exporter="Dell")
+    assert hq not in clear  # nobody headquartered in D:5: its citation only in the trace
+    hit = _reads("NVIDIA H100 SXM5 80GB", "2025-06-01", destination="MY", end_user_hq="CN", exporter="Dell")
+    assert hq in hit  # the requirement cites it
+    asked = _reads("NVIDIA H100 SXM5 80GB", "2025-06-01", destination="MY", exporter="Dell")
+    assert hq in asked  # the question about the headquarters cites it
+
+
+def test_the_2026_case_by_case_review_is_asked_only_inside_its_scope() -> None:
+    cbc = "@feature:review_2026_case_by_case"
+    assert cbc not in _reads("NVIDIA H200 SXM 141GB", "2026-06-01", destination="KH", end_user_hq="KH", exporter="Dell")
+    assert cbc in _reads("NVIDIA H200 SXM 141GB", "2026-06-01", destination="CN", end_user_hq="CN", exporter="Dell")
+
+
 def test_guidance_coming_into_force_is_its_own_change() -> None:
     differ = Ruleset.load().differing_parameters(D("2025-05-12"), D("2025-05-13"))
     assert differ is not None and f"{GP10}?" in differ
@@ -88,7 +119,7 @@ def _reads(chip: str, day: str, **ship: object) -> set[str]:
 def test_an_evaluation_records_what_reached_its_answer() -> None:
     clean = _reads("NVIDIA H100 SXM5 80GB", "2025-10-01", destination="CN", end_user_hq="CN", exporter="Dell")
     assert f"{EMBARGOES}[CN]" in clean and EMBARGOES not in clean  # only China's entry was looked at
-    assert f"{GP10}?" in clean and GP10 not in clean  # not a PRC chip: only whether the guidance is in force
+    assert not {GP10, f"{GP10}?"} & clean  # not a PRC chip: the guidance cannot reach it, in force or not
     syria = _reads("NVIDIA H100 SXM5 80GB", "2025-10-01", destination="SY", end_user_hq="SY", exporter="Dell")
     assert EMBARGOES in syria  # applied: the whole list's citation is part of the answer
     ascend = _reads("Huawei Ascend 910B", "2025-10-01", destination="MY", origin="CN", end_user_hq="MY")
@@ -155,6 +186,7 @@ def test_a_destination_scope_is_read_for_the_one_country_asked() -> None:
     assert f"{sc}<DE>" not in differ and f"{sc}<CN>" not in differ
     names = _reads("NVIDIA H100 SXM5 80GB", "2023-01-16", destination="DE", end_user_hq="DE", exporter="Dell")
     assert f"{sc}<DE>" in names and sc not in names  # outside the scope, nothing else of it reached the answer
+    assert f"{sc}?" not in names  # nor whether it is in force (inside implies in force)
     declared = _reads("NVIDIA H100 SXM5 80GB", "2023-01-16", destination="CN", end_user_hq="CN", exporter="Dell",
                       end_uses=("supercomputer",))
     assert sc in declared  # a requirement found: its citation is part of the answer

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -172,6 +172,13 @@ class RuleContext:
         """Does some rule version on this date apply in one view only (so ``check`` also reports the other view)?"""
         return bool(self.not_applied) or any("enforced" not in v.views for v in self.versions_in_force)
 
+    def derived(self, name: str) -> Any:
+        """A registered function of the day's rules (:func:`derived_read`), recorded as ``@derived:NAME`` instead
+        of the parameters it reads: two days differ for it only where its results do."""
+        if _TRACKING:
+            _TRACKING[-1].add("@derived:" + name)
+        return _DERIVED[name](self)
+
     def track(self, name: str) -> None:
         """Record that an evaluation read something of the context that is not a parameter (see
         :meth:`Ruleset.differing_parameters` for the names: ``@groups``, ``@group:G``, ``@classification``)."""
@@ -190,13 +197,12 @@ class RuleContext:
         return [g for g in GROUPS if country in self.groups[g]]
 
     def scope_member(self, name: str, country: str) -> tuple[ParamRead | None, bool]:
-        """A scope-valued parameter in force (None if not) and whether ``country`` is inside it. Records only that
-        (``name?`` and ``name<COUNTRY>``): a caller that goes on to use the read's citation or value reads it
-        whole (``read``)."""
+        """A scope-valued parameter in force (None if not) and whether ``country`` is inside it. Records only the
+        membership (``name<COUNTRY>``, false on a day the parameter is not in force, so inside implies in force): a
+        caller whose answer tells "not in force" from "outside" records that too (``in_force``), and one that goes
+        on to use the read's citation or value reads it whole (``read``)."""
         if _TRACKING:
-            names = _TRACKING[-1]
-            names.add(name + "?")
-            names.add(f"{name}<{country}>")
+            _TRACKING[-1].add(f"{name}<{country}>")
         r = self.reads.get(name)
         return (None, False) if r is None else (r, self._scope_cached(country, r.value))
 
@@ -244,6 +250,20 @@ class RuleContext:
 
 _SCOPE_TEXT: dict[int, tuple[Mapping[str, Any], str]] = {}
 _TRACKING: list[set[str]] = []  # the innermost ``tracking_reads`` block's set of parameter names read
+_DERIVED: dict[str, Callable[[RuleContext], Hashable]] = {}
+
+
+def derived_read(name: str) -> Callable[[Callable[[RuleContext], Hashable]], Callable[[RuleContext], Hashable]]:
+    """Register a function of one day's rules (its context, date included) as a read of its own, for
+    ``RuleContext.derived``: where an answer depends only on what the function returns (a rule applied or stayed on
+    the day, say) rather than on every part of the parameters behind it. The function must read the context
+    without recording (``read_for_trace``) and return a comparable value."""
+    def register(fn: Callable[[RuleContext], Hashable]) -> Callable[[RuleContext], Hashable]:
+        if name in _DERIVED and _DERIVED[name] is not fn:
+            raise ValueError(f"derived read {name!r} registered twice")
+        _DERIVED[name] = fn
+        return fn
+    return register
 
 
 class Features(frozenset[str]):
@@ -324,7 +344,7 @@ class Ruleset:
             dates.add(self.current_to + dt.timedelta(days=1))
         self.breakpoints: tuple[dt.date, ...] = tuple(sorted(dates))
         self._contexts: dict[tuple[int, str], RuleContext] = {}
-        self._differing: dict[tuple[dt.date, dt.date], frozenset[str]] = {}
+        self._differing: dict[tuple[dt.date, dt.date, int], frozenset[str]] = {}
         self._view_diffs: dict[int, frozenset[str]] = {}
 
     # ---------------------------------------------------------------- construction
@@ -513,7 +533,8 @@ class Ruleset:
         two days (the date, or the day after it); whether it is in force (``name?``); one entry of a mapping
         (``name[key]``) on the same terms; one country's membership of a scope-valued parameter (``name<CC>``,
         country groups as on each day); an exporter-specific obligation coming into or out of force
-        (``@obligation:ID``); the day falling after ``current_to`` (``@current_to``); in either view, a logic
+        (``@obligation:ID``); a registered derived read whose result differs (``@derived:NAME``,
+        :func:`derived_read`); the day falling after ``current_to`` (``@current_to``); in either view, a logic
         feature switched on or off (``@feature:NAME``), the classification logic or its version
         (``@classification``), the citation of the latest rule version (``@version``); a country's membership of a
         country group (``@group:G:CC``, with ``@group:G`` and ``@groups`` for a reader of a whole group or of all).
@@ -522,7 +543,7 @@ class Ruleset:
         lo, hi = min(a, b), max(a, b)
         if lo < EARLIEST:
             return None
-        key = (lo, hi)
+        key = (lo, hi, len(_DERIVED))  # a derived read registered later is compared too
         found = self._differing.get(key)
         if found is not None:
             return found
@@ -541,6 +562,7 @@ class Ruleset:
         groups_moved = "@groups" in names
         members = sorted(set().union(*ca.groups.values(), *cb.groups.values()))
         names.update("@obligation:" + o.id for o in self.obligations if o.in_force(lo) != o.in_force(hi))
+        names.update("@derived:" + n for n, fn in _DERIVED.items() if fn(ca) != fn(cb))
         if self.current_to is not None and (lo > self.current_to) != (hi > self.current_to):
             names.add("@current_to")
         for name in ca.values.keys() | cb.values.keys():

@@ -18,13 +18,11 @@ GP10 = "ear.part_736.gp10_guidance"
 
 def general_prohibition_10(w: Work) -> None:
     """Is the item presumed to have been produced in violation of the EAR (General Prohibition 10)?"""
-    in_force = w.ctx.in_force(GP10)  # the guidance itself is read below only where it reaches the answer
     prov = provenance(w)
-    if not in_force:
-        return
     if not prov.gp10:
-        if prov.designed_in and w.ctx.in_scope(prov.designed_in, D5MO) and \
-                w.cls.level in ("a", "b"):
+        # an item the guidance neither names nor describes: its being in force cannot reach the answer
+        if prov.designed_in and w.ctx.in_scope(prov.designed_in, D5MO) and w.cls.level in ("a", "b") and \
+                w.ctx.in_force(GP10):  # the guidance itself is read only where it reaches the answer
             read = w.read(GP10)
             assert read is not None
             w.warn(f"{w.spec.display_name} is an advanced-computing IC developed in {prov.designed_in}: BIS's guidance "
@@ -34,6 +32,8 @@ def general_prohibition_10(w: Work) -> None:
             w.step("ear.736.2.b.10", "Is the item presumed to have been produced in violation of the EAR (General "
                    "Prohibition 10)?", "not named by the guidance; a PRC-developed advanced-computing IC: a red flag",
                    read.citation, status="warning", params=(read,))
+        return
+    if not w.ctx.in_force(GP10):
         return
     read = w.read(GP10)
     assert read is not None

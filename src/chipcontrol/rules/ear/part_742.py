@@ -61,9 +61,12 @@ def advanced_computing(w: Work) -> None:
                       scope_read.citation, policy, allows_exceptions=True, conditions=conds)
     hq_read = w.read(P744 + "headquarters_rule")
     if not covered and "hq_rule" in ctx.features and hq_read is not None:
-        cit = _a_level_hq_citation(w) if cls.level == "a" else hq_read.citation
+        cit = _a_level_hq_citation(w, record=False) if cls.level == "a" else hq_read.citation
+        mark = len(w.steps)
         hit, who = _hq_d5(w, "The headquarters rule requires a licence, wherever the item goes, for entities "
                           "headquartered in Macau or D:5 (or whose ultimate parent is).", cit)
+        if cls.level == "a" and (hit or w.asked_since(mark)):
+            _a_level_hq_citation(w)  # its citation reaches the requirement or the question: recorded
         w.step("ear.744.23.a.3", "Is the entity the item is destined to, or its ultimate parent, headquartered in "
                f"{ctx.describe_scope(hq_read.value)}?", f"yes: {who}" if hit else "no", cit, params=(hq_read,))
         if hit:
@@ -80,11 +83,15 @@ def advanced_computing(w: Work) -> None:
                scope_read.citation if scope_read else cls.rule_citation)
 
 
-def _a_level_hq_citation(w: Work) -> Citation:
+def _a_level_hq_citation(w: Work, record: bool = True) -> Citation:
     """From January 2025 the headquarters requirement for .a-level items sits in 742.6(a)(6)(iii)(A) (BIS guidance
-    of 2026-05-31: enforced although the rest of the AI Diffusion Rule is not)."""
-    read = w.read(P742 + "a_level_hq_requirement")
-    return read.citation if read is not None else _hq_rule_citation(w)
+    of 2026-05-31: enforced although the rest of the AI Diffusion Rule is not). ``record=False``: for a step only,
+    not recorded (the caller records it where the citation reaches a requirement or a question)."""
+    if record:
+        read = w.read(P742 + "a_level_hq_requirement")
+        return read.citation if read is not None else _hq_rule_citation(w)
+    read = w.ctx.read_for_trace(P742 + "a_level_hq_requirement") or w.ctx.read_for_trace(P744 + "headquarters_rule")
+    return read.citation if read is not None else w.ctx.version.citation
 
 
 def _review_destination(w: Work) -> tuple[str, tuple[str, ...]]:
@@ -123,11 +130,9 @@ def case_by_case_2026(w: Work) -> tuple[str, tuple[str, ...]] | None:
     """2026-01-15: case by case for exports from the US to China/Macau below TPP 21,000 and DRAM 6,500 GB/s, for
     items commercially available in the US when the rule was published."""
     ctx, ship, cls = w.ctx, w.ship, w.cls
-    if "review_2026_case_by_case" not in ctx.features:
-        return None
     dests, inside = ctx.scope_member(P742 + "case_by_case_destinations", ship.destination)  # its citation: steps
-    if dests is None or not inside:
-        return None
+    if dests is None or not inside or "review_2026_case_by_case" not in ctx.features:
+        return None  # (the feature is asked only for a destination inside the scope: elsewhere it cannot matter)
     max_tpp = w.read(P742 + "case_by_case_max_tpp")
     max_bw = w.read(P742 + "case_by_case_max_dram_bandwidth_gbs")
     if max_tpp is None or max_bw is None:

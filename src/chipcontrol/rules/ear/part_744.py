@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from chipcontrol.model.spec import ChipSpec
 from chipcontrol.rules.ear import metrics, ownership
 from chipcontrol.rules.ear.facts import yes_no
 from chipcontrol.rules.ear.work import D5MO, POLICY_ORDER, Work
-from chipcontrol.rules.ruleset import Obligation
+from chipcontrol.rules.ruleset import Obligation, RuleContext, derived_read
 
 P744 = "ear.part_744."
 AFFILIATES = P744 + "sec_744_11.affiliates_rule"
@@ -40,14 +41,28 @@ def list_label(list_id: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ affiliates rule
 def affiliates_in_force(w: Work) -> tuple[bool, Any]:
-    """Is the Affiliates Rule applied on this date? Returns (in force, the parameter read)."""
-    read = w.read(AFFILIATES)
-    return (_applied(w, read), read) if read is not None else (False, None)
+    """Is the Affiliates Rule applied on this date? Returns (in force, the parameter as in force, or None).
+    Records only whether it is applied (``@derived:affiliates_applied``): a caller that goes on to use the
+    parameter's lists or presence reads its ``lists`` entry, and one that cites it reads it whole."""
+    return bool(w.ctx.derived(APPLIED)), w.ctx.read_for_trace(AFFILIATES)
+
+
+APPLIED = "affiliates_applied"
+
+
+@derived_read(APPLIED)
+def _applied_on(ctx: RuleContext) -> bool:
+    """Is the Affiliates Rule in force and not stayed on the context's day? (False where it is not in force.)"""
+    read = ctx.read_for_trace(AFFILIATES)
+    return read is not None and _applied_value(read.value, ctx.as_of)
 
 
 def _applied(w: Work, read: Any) -> bool:
-    value: Mapping[str, Any] = read.value
-    day = w.ctx.as_of.isoformat()
+    return _applied_value(read.value, w.ctx.as_of)
+
+
+def _applied_value(value: Mapping[str, Any], as_of: dt.date) -> bool:
+    day = as_of.isoformat()
     stayed_from, stayed_to = value.get("stayed_from"), value.get("stayed_through")
     if stayed_from and stayed_from <= day and (not stayed_to or day <= stayed_to):
         return False
@@ -82,6 +97,8 @@ def restricted_parties(w: Work) -> None:
     lists: tuple[str, ...] = tuple(aff_read.value.get("lists", ())) if aff_read is not None else ()
     shares: dict[str, ownership.Share] = {}
     if w.ship.ownership:
+        if any(w.ship.hits_of(n) for link in w.ship.ownership for n in (link.owner, link.owned)):
+            w.ctx.entry(AFFILIATES, "lists")  # which lists count decides the listed shares
         shares = _shares(w, lists, parties)
     for hit in w.ship.exporter_hits:
         _exporter_hit(w, hit)
@@ -138,13 +155,18 @@ def _party(w: Work, party: Party, covered: tuple[str, ...], in_force: bool, aff_
     listed_share = float(share.percent) if share is not None else None
     chains = share.describe() if share is not None else ()
     affiliate = False
-    if aff_read is not None and party.role in covered and not any(
-            h.list in lists and h.kind != "informational" for h in party.hits):
-        if share is not None and share.percent > 0:
-            affiliate = share.affiliate and in_force
-            effects.append(_affiliate(w, party, share, in_force, aff_read, lists))
-        elif in_force and party.resembles and not _owners_given(w, party):
-            effects.append(_resemblance_question(w, party, aff_read, lists))
+    owned = share is not None and share.percent > 0
+    asks = not owned and in_force and bool(party.resembles) and not _owners_given(w, party)
+    if party.role in covered and (owned or asks):
+        # whether the rule is in force at all, and which lists count, decide whether the party can be an affiliate
+        w.ctx.entry(AFFILIATES, "lists")
+        if aff_read is not None and not any(h.list in lists and h.kind != "informational" for h in party.hits):
+            if owned:
+                assert share is not None
+                affiliate = share.affiliate and in_force
+                effects.append(_affiliate(w, party, share, in_force, aff_read, lists))
+            else:
+                effects.append(_resemblance_question(w, party, aff_read, lists))
     w.parties.append(PartyFinding(
         role=party.role, name=party.name, country=party.country, hq=party.hq,
         hits=tuple(_hit_dict(h) for h in party.hits), listed_share=listed_share, chains=chains,
@@ -221,7 +243,9 @@ def _affiliate(w: Work, party: Party, share: ownership.Share, in_force: bool, re
     owner_hits = [h for name in dict.fromkeys(owners) for h in _listed_hits(w, name, lists)]
     cit: Citation = read.citation
     question = f"Is {party.name} ({role}) owned 50 % or more by listed parties (Affiliates Rule)?"
-    if not in_force:
+    if in_force:
+        w.read(AFFILIATES)  # its citation reaches the requirement
+    else:
         w.step("ear.744.11.affiliates", question, f"listed ownership {pct} ({chains}); the rule is not applied on "
                "this date", cit, status="info")
         return f"listed ownership {pct}; Affiliates Rule not applied on this date"
@@ -286,6 +310,7 @@ def _transition(w: Work, party: Party) -> None:
 def _resemblance_question(w: Work, party: Party, read: Any, lists: tuple[str, ...]) -> str:
     role = ROLE_LABELS.get(party.role, party.role)
     names = "; ".join(dict.fromkeys(h.listed_name for h in party.resembles[:3]))
+    w.read(AFFILIATES)  # its citation reaches the question
     fact = yes_no(f"{party.role}.listed_ownership", f"Are listed parties (such as {names}) owners of 50 % or more "
                   f"of {party.name}, directly or indirectly, together?",
                   f"{party.name}'s name resembles listed parties ({names}); the Affiliates Rule (Supp. No. 8 to part "

@@ -99,6 +99,10 @@ class Work:
         self.ctx.track("@ship:end_use:" + use)
         return use in self.ship.end_uses
 
+    def asked_since(self, mark: int) -> bool:
+        """Was a fact asked (not given: it becomes a question) since the trace held ``mark`` steps?"""
+        return any(s.rule_id.startswith("question.") for s in self.steps[mark:])
+
     def end_user_hq(self, why: str, citation: Citation) -> str:
         """The end user's headquarters (or its ultimate parent's): given, or asked. (Recorded as ``@ship:hq``.)"""
         self.ctx.track("@ship:hq")
