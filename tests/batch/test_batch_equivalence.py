@@ -358,6 +358,7 @@ def test_worker_processes_give_the_same_output(shipments_2k: Path, monkeypatch: 
     from chipcontrol.batch import evaluate
 
     monkeypatch.setattr(evaluate, "_POOL_MIN", 10)
+    monkeypatch.setattr(evaluate, "_SCREEN_MIN", 10)
     raw, _ = read_input(shipments_2k)
     one = Evaluator(Settings())
     two = Evaluator(Settings(), workers=2)
@@ -368,6 +369,9 @@ def test_worker_processes_give_the_same_output(shipments_2k: Path, monkeypatch: 
         two.close()
     assert a_out.equals(b_out) and a_rej.equals(b_rej)
     assert one.stats.keys_evaluated == two.stats.keys_evaluated > 1000
+    # the workers screened the frame's names, with the same results as this process
+    assert one.stats.screened_in_workers == 0 < two.stats.screened_in_workers
+    assert one.parties.screened_table == two.parties.screened_table
 
 
 ASCEND = "Huawei Ascend 910B3"
@@ -391,6 +395,13 @@ ACROSS_PERIODS = [
     {"destination": "NI", "end_user_hq": "NI"},
     {"destination": "KH", "end_user_hq": None},
     {"chip": "NVIDIA L40S", "destination": "KH", "end_user_hq": "KH", "exporter": "NVIDIA"},
+    # reads narrowed to what reaches the answer: the headquarters rule's citation for a .a-level item (only where
+    # an entity is headquartered in D:5 or asked), the case-by-case review (only inside its scope), ownership by a
+    # clean owner (the Affiliates Rule's lists never matter), an end use declared outside its scope
+    {"destination": "MY", "end_user_hq": "CN"},
+    {"chip": "NVIDIA H20", "destination": "MO", "end_user_hq": "MO"},
+    {"owners": "Kestrel Holdings Sdn. Bhd.=60", "end_user": "Inspur Cloud Malaysia Sdn Bhd"},
+    {"end_use": "supercomputer", "destination": "AE", "end_user_hq": "AE"},
 ]
 
 
@@ -441,3 +452,23 @@ def test_headquarters_and_end_uses_not_read_are_shared_and_the_ones_read_are_not
     # a declared supercomputer end use in China reaches even a T4 (744.23)
     assert by["2024-06-01-NVIDIA Tesla T4-CN-CN-supercomputer"]["license_required"] is True
     assert by["2024-06-01-NVIDIA Tesla T4-CN-CN-None"]["license_required"] is False
+
+
+def test_affiliates_rule_shared_where_only_whether_it_applies_was_read() -> None:
+    """The Affiliates Rule is not applied before 2025-09-29 nor during its stay (2025-11-10 to 2026-11-09). An end
+    user whose name resembles a listed group, with no ownership given, depends only on that: one decision serves
+    both days. Listed ownership depends on the rule's lists too (absent before it, present during the stay): the
+    engine runs again. Every line equals ``check_item``."""
+    rows = []
+    for day in ("2025-09-28", "2025-11-15"):
+        rows.append(_line(f"{day}-resembles", date=day, end_user="Inspur Cloud Malaysia Sdn Bhd"))
+        rows.append(_line(f"{day}-owned", date=day, owners="Sugon=50", destination="SG", end_user_hq="SG"))
+    raw = _frame(rows)
+    ev = Evaluator(Settings())
+    out, rejects = ev.evaluate(raw)
+    assert rejects.height == 0, rejects.to_dicts()
+    assert (ev.stats.keys_evaluated, ev.stats.keys_shared) == (4, 1)
+    _compare(raw, Settings())
+    by = {r["line_id"]: r for r in out.iter_rows(named=True)}
+    assert "not applied on this date" in by["2025-11-15-owned"]["parties"]
+    assert "not applied on this date" not in by["2025-09-28-owned"]["parties"]

@@ -77,3 +77,15 @@ def test_cache_can_be_turned_off(cache: Path, monkeypatch: pytest.MonkeyPatch) -
     assert svc.cache_dir() is None
     assert svc.bundled_store().screener().screen("华为").hits
     assert not cache.exists()
+
+
+def test_a_store_put_in_place_of_the_bundled_lists_is_known_as_such() -> None:
+    """What a fresh process (a batch worker) would screen with is the bundled store: known until another is set."""
+    try:
+        svc.set_default_store(None)
+        assert svc.default_is_bundled()
+        svc.set_default_store(svc.SnapshotStore.with_screener(svc.screener()))
+        assert not svc.default_is_bundled()  # the same lists, maybe, but not the store a fresh process gets
+    finally:
+        svc.set_default_store(None)
+    assert svc.default_is_bundled()

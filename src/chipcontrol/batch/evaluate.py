@@ -88,6 +88,11 @@ _LPP_CAP = "ear.part_740.ai_diffusion.lpp_tpp_per_year"
 _REQUEST_COLUMNS = ("dest", "origin_n", "eu", "hq", "exp", "qty_req", "end_uses", "owners", "made_n", "region_n",
                     "facts")
 _DECISION_FRAME = {**DECISION_TYPES, "parties": pl.String}  # a key's party entries (joined by _RS), per line
+_KEY_SCHEMA = {"item_id": pl.Int32, "period": pl.Int32, "dest": pl.String, "origin_n": pl.String,
+               "region_n": pl.String, "made_n": pl.String, "hq": pl.String, "facts": pl.String,
+               "exp_class": pl.String, "exp_sig": pl.Int32, "end_uses": pl.String, "party_sig": pl.Int32,
+               "qty_key": pl.Int64}
+_MISSING: Any = object()
 _US = "\x1f"  # between the parts of a composite key
 _RS = "\x1e"  # between the names of one multi-valued cell inside a composite key
 
@@ -106,6 +111,7 @@ class EvalStats:
     keys_evaluated: int = 0
     parties_screened: int = 0
     keys_shared: int = 0  # keys answered by the same key's decision in another period (in this process)
+    screened_in_workers: int = 0  # of parties_screened: names screened by the worker processes
 
 
 @dataclass(slots=True)
@@ -140,20 +146,20 @@ class _RowError(Exception):
 
 @dataclass(slots=True)
 class Pending:
-    """A frame started: its valid lines with their keys, its distinct keys (a frame, and in order), rejects, the
-    keys it decides and the job deciding them."""
+    """A frame started: its valid lines with their keys, its distinct keys with their numbers (``kid``), rejects,
+    the numbers of the keys it decides (in the order of the job's tasks) and the job deciding them."""
 
     ok: pl.DataFrame | None
     reps: pl.DataFrame | None
     rejects: pl.DataFrame
-    keys: list[tuple[Any, ...]]
-    new_keys: list[tuple[Any, ...]]
+    new_kids: list[int]
     job: Job
 
 
 _NO_CITATION = Citation(source_id="", document="")
 _Token = tuple[int, bool, tuple[int | None, ...] | None, bool]
 _POOL_MIN = 4000  # fewer new keys than this are decided in-process (starting workers costs more than it saves)
+_SCREEN_MIN = 256  # fewer new names than this are screened in-process
 
 
 class Evaluator:
@@ -167,7 +173,7 @@ class Evaluator:
         self.settings = settings
         self.workers = workers
         self._pool: DecisionPool | None = None
-        self._deciding: set[tuple[Any, ...]] = set()  # keys a started frame is deciding
+        self._workers_screen = False  # the workers screen new names for the parent (see _prescreen)
         self._ships: dict[assess.CheckRequest, Shipment] = {}
         self.rs = ruleset or Ruleset.load()
         self.catalog = catalog or Catalog.load()
@@ -189,7 +195,11 @@ class Evaluator:
         self._classes: dict[tuple[int, int, str], Classification] = {}
         self._qty_rule: dict[tuple[int, int], tuple[int | None, ...] | None] = {}
         self._exp_matters: dict[tuple[int, int], bool] = {}
-        self._decisions: dict[tuple[Any, ...], Decision] = {}
+        # every key met so far, numbered in the order met (``kid``), and the decisions of those decided, by number:
+        # a frame's keys are matched against them in Polars (no key becomes a Python tuple unless it is new)
+        self._known = pl.DataFrame(schema={**_KEY_SCHEMA, "kid": pl.Int64})
+        self._decided = pl.DataFrame(schema=_DECISION_FRAME)
+        self._texts: dict[tuple[int, str | None], str | None] = {}  # parties column by (layout, key's entries)
         self._memo = PeriodMemo(self.rs, settings.view, *_SOFT)
         self._tokens: dict[tuple[int, int], _Token] = {}
         self._class_forms: dict[int, list[tuple[Classification, ...]]] = {}
@@ -357,6 +367,30 @@ class Evaluator:
             self._exp_class[exporter] = cls
         return cls
 
+    def _prescreen(self, combos: Sequence[str]) -> None:
+        """The names new party combinations will screen, screened by the worker processes side by side where
+        there are many (the first frame of a large batch) and the screener is the one a fresh process gets (the
+        default party screener over the bundled lists); the party table learns them in the order it would have
+        screened them."""
+        if self._pool is None or not self._workers_screen:
+            return
+        pairs: list[tuple[str, str | None]] = []
+        for text in combos:
+            eu, dest, pur, uc, ics, oid = text.split(_US)
+            if eu != _NONE:
+                pairs.append((eu, dest))
+            pairs.extend((n, None) for n in (pur, uc) if n != _NONE)
+            if ics != _NONE:
+                pairs.extend((n, None) for n in ics.split(_RS))
+            pairs.extend((link.owner, None) for link in self._owner_links(int(oid)))
+        todo = self.parties.unscreened(pairs)
+        if len(todo) < _SCREEN_MIN:
+            return
+        results = self._pool.screen(todo)
+        if results is not None:
+            self.parties.learn(todo, results)
+            self.stats.screened_in_workers += len(todo)
+
     def _combo(self, text: str) -> Parties:
         found = self._combos.get(text)
         if found is None:
@@ -391,15 +425,36 @@ class Evaluator:
         """Decide keys (item, period, request fields, kept parties, key less its period, period token): here, or
         with ``workers`` > 1 and enough of them in worker processes, in the background (screening stays here: the
         workers get its results)."""
-        if self.workers <= 1 or len(tasks) < _POOL_MIN or self.rs is not Ruleset.load():
+        if len(tasks) < _POOL_MIN or not self._start_pool(len(tasks)):
             with gc_paused():
                 return Job.done([self.decide(*t) for t in tasks])
-        if self._pool is None:
-            self._pool = DecisionPool(self.workers, self.settings.view, self.settings.tf32_bits, *_SOFT)
+        assert self._pool is not None
         self.stats.keys_evaluated += len(tasks)
         return self._pool.submit([(item, self._bp[period], fields, kept, rest, token)
                                   for item, period, fields, kept, rest, token in tasks],
                                  self._items.specs, self.parties.screened_table)
+
+    def expect(self, lines: int) -> None:
+        """Frames of about this many lines in all are coming: start the worker processes now if they will be
+        used, so that they load the rules and the screening index while the input is read."""
+        self._start_pool(lines)
+
+    def _start_pool(self, size: int) -> bool:
+        """Start the worker processes, once, for work of this many keys or lines (none below ``_POOL_MIN``, with
+        one worker, or for a ruleset other than the bundled one, which the workers load); whether they run."""
+        if self._pool is None and self.workers > 1 and size >= _POOL_MIN and self.rs is Ruleset.load():
+            self._workers_screen = self._default_screen()
+            self._pool = DecisionPool(self.workers, self.settings.view, self.settings.tf32_bits, *_SOFT,
+                                      screens=self._workers_screen)
+        return self._pool is not None
+
+    def _default_screen(self) -> bool:
+        """Is this evaluator's screener the one a worker process gets: the default party screener over the bundled
+        lists (not a store put in their place, and not a screener that leaves out cleared hits)?"""
+        from chipcontrol.services.parties import default_party_screener
+        from chipcontrol.services.screening import default_is_bundled
+
+        return default_is_bundled() and self.screen is default_party_screener()
 
     def close(self) -> None:
         """Stop the worker processes, if any were started."""
@@ -415,6 +470,7 @@ class Evaluator:
     def start(self, raw: pl.DataFrame) -> Pending:
         """Validate, screen and key a frame of raw lines and set its new keys deciding (in the background when
         there are workers). Call :meth:`finish` on each started frame, in the order started."""
+        self._start_pool(raw.height)  # a large frame: the workers load the rules while this one is screened and keyed
         screened_before = self.parties.screened
         df, utf8_err = clean_frame(raw)
         s = df.get_column
@@ -481,44 +537,62 @@ class Evaluator:
         self.stats.rejects += rejects.height
         if ok.height == 0:
             self.stats.parties_screened += self.parties.screened - screened_before
-            return Pending(None, None, rejects, [], [], Job.done([]))
+            return Pending(None, None, rejects, [], Job.done([]))
         ok = self._key_columns(ok)
         self.stats.parties_screened += self.parties.screened - screened_before
-        # decide each distinct key once, on the first line that has it (keys another frame is deciding wait for it)
-        reps = ok.unique(subset=list(_KEY_COLUMNS), keep="first", maintain_order=True)
-        keys_seen = reps.select(_KEY_COLUMNS).rows()
+        key = list(_KEY_COLUMNS)
+        ok = ok.cast(_KEY_SCHEMA)  # type: ignore[arg-type]
+        # each distinct key once: its number where met before (decided, or being decided by a frame started
+        # earlier), else a new number; the new ones are decided on their first line
+        reps = ok.unique(subset=key, keep="first", maintain_order=True).join(
+            self._known, on=key, how="left", nulls_equal=True, maintain_order="left")
+        is_new = reps.get_column("kid").is_null()
+        n0 = self._known.height
+        todo = reps.filter(is_new)
+        todo = todo.with_columns(pl.int_range(n0, n0 + todo.height, dtype=pl.Int64).alias("kid"),
+                                 pl.when(pl.col("qty_key").is_not_null()).then(pl.col("qty")).alias("qty_req"))
+        self._known = pl.concat([self._known, todo.select(*key, "kid")])
+        numbered = pl.concat([reps.filter(~is_new).select(*key, "kid"), todo.select(*key, "kid")])
         # keys that differ only in their period next to each other (one worker decides them, sharing where it can)
+        keys = todo.select(key).rows()
+        requests = todo.select("combo", *_REQUEST_COLUMNS).rows()
         groups: dict[tuple[Any, ...], list[int]] = {}
-        for i, k in enumerate(keys_seen):
-            if k not in self._decisions and k not in self._deciding:
-                groups.setdefault((k[0], *k[2:]), []).append(i)
-        missing = [i for g in groups.values() for i in g]
-        todo = reps[missing].with_columns(pl.when(pl.col("qty_key").is_not_null()).then(pl.col("qty"))
-                                          .alias("qty_req"))
-        tasks = [(item, period, tuple(fields), self._combos[combo].kept, (k[0], *k[2:]),
-                  self.period_token(item, period))
-                 for k, (item, period, combo, *fields)
-                 in zip((keys_seen[i] for i in missing),
-                        todo.select("item_id", "period", "combo", *_REQUEST_COLUMNS).rows(), strict=True)]
-        new_keys = [keys_seen[i] for i in missing]
-        self._deciding.update(new_keys)
-        return Pending(ok, reps.select(_KEY_COLUMNS), rejects, keys_seen, new_keys, self._submit(tasks))
+        for i, k in enumerate(keys):
+            groups.setdefault((k[0], *k[2:]), []).append(i)
+        order = [i for g in groups.values() for i in g]
+        tasks = []
+        for i in order:
+            (item, period, *_), (combo, *fields) = keys[i], requests[i]
+            tasks.append((item, period, tuple(fields), self._combos[combo].kept, (item, *keys[i][2:]),
+                          self.period_token(item, period)))
+        return Pending(ok, numbered, rejects, [n0 + i for i in order], self._submit(tasks))
 
     def finish(self, p: Pending) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The started frame's output lines and rejects."""
-        with gc_paused():  # the decisions kept for later frames are moved out of the collector's sight
-            for k, d in zip(p.new_keys, p.job.result(), strict=True):
-                self._decisions[k] = d
-                self._deciding.discard(k)
+        decisions = p.job.result()
+        if p.new_kids:
+            # the frame's new keys were numbered consecutively from the decided ones' count (frames finish in the
+            # order started), in file order; the job answered them in task order
+            first = min(p.new_kids)
+            placed: list[Decision | None] = [None] * len(p.new_kids)
+            for kid, d in zip(p.new_kids, decisions, strict=True):
+                placed[kid - first] = d
+            if first != self._decided.height or any(d is None for d in placed):
+                raise RuntimeError("frames must be finished in the order they were started")
+            self._decided = pl.concat([self._decided, self._decision_frame(placed)])  # type: ignore[arg-type]
         if p.ok is None or p.reps is None:
             return pl.DataFrame(schema=OUTPUT_SCHEMA), p.rejects
-        ok = p.ok
-        keys = pl.concat([p.reps, self._decision_frame([self._decisions[k] for k in p.keys])], how="horizontal")
-        joined = ok.join(keys, on=list(_KEY_COLUMNS), how="left", nulls_equal=True, maintain_order="left")
+        joined = p.ok.join(p.reps, on=list(_KEY_COLUMNS), how="left", nulls_equal=True, maintain_order="left")
+        joined = pl.concat([joined, self._decided[joined.get_column("kid")]], how="horizontal")
         # each line's parties column: its key's entries with its own inert parties put back in place
         shapes = joined.select("layout", "parties").unique()
-        texts = [parties_text(self.parties.layout(lid), None if entries is None else entries.split(_RS))
-                 for lid, entries in shapes.iter_rows()]
+        texts = []
+        for lid, entries in shapes.iter_rows():
+            found = self._texts.get((lid, entries), _MISSING)
+            if found is _MISSING:
+                found = self._texts[(lid, entries)] = parties_text(
+                    self.parties.layout(lid), None if entries is None else entries.split(_RS))
+            texts.append(found)
         shapes = shapes.with_columns(pl.Series("parties_text", texts, dtype=pl.String))
         joined = joined.join(shapes, on=["layout", "parties"], how="left", nulls_equal=True, maintain_order="left")
         joined = joined.drop("parties").rename({"parties_text": "parties"})
@@ -548,6 +622,7 @@ class Evaluator:
         parts = [pl.col(c).cast(pl.String).fill_null(_NONE) for c in ("eu", "dest", "pur", "uc", "ics", "owners_id")]
         combo = ok.select(pl.concat_str(parts, separator=_US)).to_series()
         uniq = combo.unique().to_list()
+        self._prescreen([u for u in uniq if u not in self._combos])
         found = [self._combo(u) for u in uniq]
         ok = ok.with_columns(
             combo.alias("combo"),

@@ -83,6 +83,25 @@ class PartyTable:
             self.screened += 1
         return found
 
+    def unscreened(self, pairs: Sequence[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+        """The (name, country) pairs not screened yet, each once, in order."""
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for name, country in pairs:
+            key = (name, country or _NO_COUNTRY)
+            if key not in self._done and key not in seen:
+                seen.add(key)
+                out.append((name, country))
+        return out
+
+    def learn(self, pairs: Sequence[tuple[str, str | None]], results: Sequence[Screened]) -> None:
+        """Screenings made elsewhere by this table's screener (the batch's worker processes), in the order given."""
+        for (name, country), found in zip(pairs, results, strict=True):
+            key = (name, country or _NO_COUNTRY)
+            if key not in self._done:
+                self._done[key] = found
+                self.screened += 1
+
     @property
     def screened_table(self) -> dict[tuple[str, str], Screened]:
         """Every screening done, by (name, country or "\\x00"), in the order done."""

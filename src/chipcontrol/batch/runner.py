@@ -32,6 +32,7 @@ from chipcontrol.settings import Settings
 
 ENGINES = ("polars", "rows", "spark")
 MANIFEST_VERSION = 1
+_MIN_LINE_BYTES = 40  # a file of N bytes holds at least N / 40 lines worth deciding (a guess for starting workers)
 ROW_GROUP = 100_000
 Progress = Callable[[int, int], None]
 
@@ -160,40 +161,47 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
     work = parts_dir(out)
     if work.exists() and not resume:
         raise BatchError(f"{work} holds an interrupted run: add --resume to continue it, or delete the folder")
-    t1 = time.perf_counter()
-    input_sha = sha256_file(inp)
-    frame, read_rejects = read_input(inp)
-    timings["read"] = time.perf_counter() - t1
-    total = frame.height
-    n_chunks = (total + chunk_size - 1) // chunk_size
-    manifest: dict[str, Any] = {
-        "version": MANIFEST_VERSION, "input": str(inp), "input_sha256": input_sha, "engine": engine,
-        "chunk_size": chunk_size, "chunks": n_chunks, "lines_read": total, "view": settings.view,
-        "tf32_bits": settings.tf32_bits, "ruleset_hash": rs.hash, "done": {}}
-    mpath = work / "manifest.json"
-    resumed = 0
-    if work.exists():
-        try:
-            old = json.loads(mpath.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            old = None
-        if old is not None:
-            for k in ("version", "input_sha256", "engine", "chunk_size", "view", "tf32_bits", "ruleset_hash"):
-                if old.get(k) != manifest[k]:
-                    raise BatchError(f"cannot resume: the {k.replace('_', ' ')} differs from the interrupted run "
-                                     f"({old.get(k)!r} then, {manifest[k]!r} now); delete {work} to start again")
-            manifest["done"] = {k: v for k, v in old.get("done", {}).items()
-                                if (work / _part(int(k))).is_file() and (work / _rpart(int(k))).is_file()}
-            resumed = len(manifest["done"])
-            if "audit_seq" in old:
-                manifest["audit_seq"], manifest["output_sha256"] = old["audit_seq"], old.get("output_sha256")
-    work.mkdir(parents=True, exist_ok=True)
-    _write_json(mpath, manifest)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     ev = Evaluator(settings, screen=screen, ruleset=rs, workers=n_workers if engine == "polars" else 1)
-    done_lines = sum(int(v["read"]) for v in manifest["done"].values())
-    if progress is not None:
-        progress(done_lines, total)
+    try:
+        # a file large enough to hold a batch worth deciding in parallel: the workers start (load the rules and the
+        # screening index) while it is read
+        ev.expect(inp.stat().st_size // _MIN_LINE_BYTES)
+        t1 = time.perf_counter()
+        input_sha = sha256_file(inp)
+        frame, read_rejects = read_input(inp)
+        timings["read"] = time.perf_counter() - t1
+        total = frame.height
+        n_chunks = (total + chunk_size - 1) // chunk_size
+        manifest: dict[str, Any] = {
+            "version": MANIFEST_VERSION, "input": str(inp), "input_sha256": input_sha, "engine": engine,
+            "chunk_size": chunk_size, "chunks": n_chunks, "lines_read": total, "view": settings.view,
+            "tf32_bits": settings.tf32_bits, "ruleset_hash": rs.hash, "done": {}}
+        mpath = work / "manifest.json"
+        resumed = 0
+        if work.exists():
+            try:
+                old = json.loads(mpath.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                old = None
+            if old is not None:
+                for k in ("version", "input_sha256", "engine", "chunk_size", "view", "tf32_bits", "ruleset_hash"):
+                    if old.get(k) != manifest[k]:
+                        raise BatchError(f"cannot resume: the {k.replace('_', ' ')} differs from the interrupted run "
+                                         f"({old.get(k)!r} then, {manifest[k]!r} now); delete {work} to start again")
+                manifest["done"] = {k: v for k, v in old.get("done", {}).items()
+                                    if (work / _part(int(k))).is_file() and (work / _rpart(int(k))).is_file()}
+                resumed = len(manifest["done"])
+                if "audit_seq" in old:
+                    manifest["audit_seq"], manifest["output_sha256"] = old["audit_seq"], old.get("output_sha256")
+        work.mkdir(parents=True, exist_ok=True)
+        _write_json(mpath, manifest)
+        done_lines = sum(int(v["read"]) for v in manifest["done"].values())
+        if progress is not None:
+            progress(done_lines, total)
+    except BaseException:
+        ev.close()  # the workers started early
+        raise
 
     def finish(i: int, chunk: pl.DataFrame, result: tuple[pl.DataFrame, pl.DataFrame]) -> None:
         nonlocal done_lines

@@ -2,12 +2,13 @@
 
 For each key the parent sends the request ``check`` would get for its first line, the item and the decision date;
 a worker builds the shipment with ``assess.build_shipment`` (screening answered from the parent's results, sent
-ahead: every name is screened once, in the parent), classifies the item (cached) and runs ``determine`` in the
-configured view and, where ``check`` reports it, the other view — :func:`decide_shipment`, the function the parent
-uses in-process. Each worker is a fresh ``python -m chipcontrol.batch.workers`` process (never a fork of the parent,
-whose Polars threads make ``fork`` unsafe, and never a re-run of the caller's main module as ``multiprocessing``
-would do); it loads the bundled rules once, reads pickled messages on stdin, answers each on stdout, and lives as
-long as the pool.
+ahead: every name is screened once, by the parent — or, for the many new names of a large batch's first frame,
+by the workers side by side on the parent's behalf, with the same screener), classifies the item (cached) and runs
+``determine`` in the configured view and, where ``check`` reports it, the other view — :func:`decide_shipment`,
+the function the parent uses in-process. Each worker is a fresh ``python -m chipcontrol.batch.workers`` process
+(never a fork of the parent, whose Polars threads make ``fork`` unsafe, and never a re-run of the caller's main
+module as ``multiprocessing`` would do); it loads the bundled rules once, reads pickled messages on stdin, answers
+each on stdout, and lives as long as the pool.
 """
 
 from __future__ import annotations
@@ -207,12 +208,16 @@ def _read(stream: IO[bytes]) -> Any:
     return pickle.loads(stream.read(n))  # written by this module's other end, never outside data
 
 
-def _serve(view: str, tf32_bits: str, hq_at: int | None = None, uses_at: int | None = None) -> None:
+def _serve(view: str, tf32_bits: str, hq_at: int | None = None, uses_at: int | None = None,
+           screens: bool = False) -> None:
     """The worker's loop, until stdin closes: ("learn", items, screened) adds items and screening results;
-    ("decide", tasks) answers with the tasks' decisions."""
+    ("decide", tasks) answers with the tasks' decisions; ("screen", pairs) with each (name, country)'s screening by
+    the default party screener over the bundled lists (loaded at start when ``screens``)."""
     rs = Ruleset.load()
     _state.update(rs=rs, view=view, tf32=tf32_bits, classes={}, specs={}, screened={}, ships={},
                   memo=PeriodMemo(rs, view, hq_at, uses_at))
+    if screens:
+        _party_screener()
     while True:
         try:
             kind, *args = _read(sys.stdin.buffer)
@@ -222,8 +227,28 @@ def _serve(view: str, tf32_bits: str, hq_at: int | None = None, uses_at: int | N
             _state["specs"].update(args[0])
             _state["screened"].update(args[1])
             _write(sys.stdout.buffer, None)
+        elif kind == "screen":
+            screen = _party_screener()
+            _write(sys.stdout.buffer, [screened_pair(screen, name, country) for name, country in args[0]])
         else:
             _write(sys.stdout.buffer, _decide_chunk(args[0]))
+
+
+def _party_screener() -> Callable[[str, str | None], Any]:
+    if "screen" not in _state:
+        from chipcontrol.services.parties import default_party_screener
+
+        _state["screen"] = default_party_screener()
+    screen: Callable[[str, str | None], Any] = _state["screen"]
+    return screen
+
+
+def screened_pair(screen: Callable[[str, str | None], Any], name: str, country: str | None) -> Screened:
+    """A screener's answer for one name as a batch keeps it: (hits, resembled listings), or (hits, ()) from a
+    screener that gives hits only."""
+    res = screen(name, country)
+    hits, resembles = res if isinstance(res, tuple) else (res, [])
+    return tuple(hits), tuple(resembles)
 
 
 # ------------------------------------------------------------------------------------------- in the parent
@@ -254,6 +279,10 @@ class Job:
     def wait(self) -> None:
         self._event.wait()
 
+    @property
+    def finished(self) -> bool:
+        return self._event.is_set()
+
     def result(self) -> list[Decision]:
         self._event.wait()
         if self.error is not None:
@@ -265,11 +294,11 @@ class DecisionPool:
     """``workers`` processes deciding tasks for the bundled ruleset, in one view and TF32 setting."""
 
     def __init__(self, workers: int, view: str, tf32_bits: str, hq_at: int | None = None,
-                 uses_at: int | None = None) -> None:
+                 uses_at: int | None = None, screens: bool = False) -> None:
         self.workers = workers
         if any(i is not None and i < 2 for i in (hq_at, uses_at)):
             raise ValueError("a key's first two parts (item, destination) choose its worker: they cannot vary")
-        args = [str(-1 if i is None else i) for i in (hq_at, uses_at)]
+        args = [str(-1 if i is None else i) for i in (hq_at, uses_at)] + (["screens"] if screens else [])
         self._procs = [subprocess.Popen([sys.executable, "-m", "chipcontrol.batch.workers", view, tf32_bits, *args],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(workers)]
         self._items_sent = 0
@@ -296,6 +325,38 @@ class DecisionPool:
         self._last = job
         threading.Thread(target=self._run, args=(job, tasks, shares, items, new), daemon=True).start()
         return job
+
+    def screen(self, pairs: Sequence[tuple[str, str | None]]) -> list[Screened] | None:
+        """Screen (name, country) pairs with the default party screener over the bundled lists, split across the
+        workers, in order; None when a job is still deciding (the pipes are busy) or a worker failed (the caller
+        screens them itself)."""
+        if self._last is not None and not self._last.finished:
+            return None
+        n = len(self._procs)
+        size = -(-len(pairs) // n)
+        parts = [list(pairs[i * size:(i + 1) * size]) for i in range(n)]
+        answers: list[list[Screened] | None] = [None] * n
+
+        def ask(k: int) -> None:
+            proc = self._procs[k]
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                _write(proc.stdin, ("screen", parts[k]))
+                answers[k] = _read(proc.stdout)
+            except (OSError, EOFError, ValueError):
+                answers[k] = None
+
+        threads = [threading.Thread(target=ask, args=(k,), daemon=True) for k in range(n) if parts[k]]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out: list[Screened] = []
+        for part, got in zip(parts, answers, strict=True):
+            if part and (got is None or len(got) != len(part)):
+                return None
+            out.extend(got or [])
+        return out
 
     def _run(self, job: Job, tasks: Sequence[Task], shares: list[list[int]], items: dict[int, ChipSpec],
              new: dict[tuple[str, str], Screened]) -> None:
@@ -356,4 +417,5 @@ class DecisionPool:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], sys.argv[2], *(None if int(a) < 0 else int(a) for a in sys.argv[3:5]))
+    _at = [None if int(a) < 0 else int(a) for a in sys.argv[3:5]]
+    _serve(sys.argv[1], sys.argv[2], _at[0], _at[1], screens="screens" in sys.argv[5:])

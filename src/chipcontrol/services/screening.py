@@ -33,6 +33,7 @@ __all__ = [
     "ALGORITHM",
     "bundled_store",
     "cache_dir",
+    "default_is_bundled",
     "default_store",
     "entity_list_hits",
     "party_hits",
@@ -126,11 +127,21 @@ def default_store() -> SnapshotStore:
         return _store
 
 
+def default_is_bundled() -> bool:
+    """Is the process-wide store the bundled lists (the store a fresh process gets), not one put in its place?"""
+    with _lock:
+        return not _replaced
+
+
 def set_default_store(store: SnapshotStore | None) -> None:
     """Replace the process-wide store (None: back to the bundled lists on next use)."""
-    global _store
+    global _store, _replaced
     with _lock:
         _store = store
+        _replaced = store is not None
+
+
+_replaced = False
 
 
 def screener() -> Screener:
