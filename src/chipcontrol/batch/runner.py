@@ -215,6 +215,9 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
             progress(done_lines, total)
 
     t1 = time.perf_counter()
+    # the audit store opened (its modules imported, its schema migrated) the first time this process would
+    # otherwise wait for the workers
+    prepare: Callable[[], None] | None = (lambda: _prepare_audit(settings)) if audit else None
     try:
         # polars: a chunk is validated, screened and keyed while the workers decide the keys of the one before
         started: tuple[int, pl.DataFrame, Pending] | None = None
@@ -227,6 +230,9 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
                 continue
             pending = ev.start(chunk)
             if started is not None:
+                if prepare is not None and not started[2].job.finished:
+                    prepare()
+                    prepare = None
                 finish(started[0], started[1], ev.finish(started[2]))
             started = (i, chunk, pending)
         if started is not None:
@@ -290,6 +296,19 @@ def queue_hits(settings: Settings, screened: Mapping[tuple[str, str], tuple[Sequ
         return f"hits not queued for review: {exc}"
     enqueue_screened(open_store(settings.database_url), found, "batch", audit_seq)
     return ""
+
+
+def _prepare_audit(settings: Settings) -> None:
+    """Import the audit service and open its store ahead of :func:`record_audit`, where it would otherwise wait;
+    a failure here is left for ``record_audit`` to meet and report."""
+    try:
+        from chipcontrol.services import audit, review  # noqa: F401 - imported now, used at the end
+        from chipcontrol.store import open_store
+
+        open_store(settings.database_url)
+        snapshot_id()
+    except Exception:  # reported by record_audit, at the end, as before
+        return
 
 
 def record_audit(res: BatchResult, settings: Settings, rs: Ruleset, actor: str = "cli") -> tuple[int | None, str]:
