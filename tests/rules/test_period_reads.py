@@ -10,7 +10,7 @@ import pytest
 
 from chipcontrol.batch.columns import DECISION_FIELDS
 from chipcontrol.batch.decision import Decision
-from chipcontrol.batch.workers import PeriodMemo, decide_shipment
+from chipcontrol.batch.workers import PeriodMemo, PeriodToken, decide_shipment
 from chipcontrol.catalog import Catalog
 from chipcontrol.model.shipment import Shipment
 from chipcontrol.rules.ear.eccn_3a090 import classify
@@ -190,3 +190,72 @@ def test_a_destination_scope_is_read_for_the_one_country_asked() -> None:
     declared = _reads("NVIDIA H100 SXM5 80GB", "2023-01-16", destination="CN", end_user_hq="CN", exporter="Dell",
                       end_uses=("supercomputer",))
     assert sc in declared  # a requirement found: its citation is part of the answer
+
+
+def test_a_decision_is_shared_across_days_on_which_the_views_stand_differently() -> None:
+    """From a day on which ``check`` reports no other view (2025-05-13) to one on which it would (2025-05-15: the AI
+    Diffusion Rule as written, not as enforced): shared where the decision read nothing that differs between the
+    views (a T4 to Germany), decided anew where it did (an H100 to Germany reads the rule's feature); and back, a
+    decision of a day with another view serves a day without one. Each equals the engine on its day."""
+    rs = Ruleset.load()
+    cat = Catalog.load()
+
+    def compute(chip: str, day: dt.date) -> Callable[[], Decision]:
+        spec = cat.lookup(chip).spec
+        ship = Shipment(destination="DE", end_user_hq="DE", exporter="Dell")
+        return lambda: decide_shipment(rs, "enforced", spec, day, ship,
+                                       lambda view: classify(spec, rs.context(day, view)))
+
+    def never() -> Decision:
+        raise AssertionError("the engine ran again")
+
+    before, during = D("2025-05-13"), D("2025-05-15")
+    assert not rs.context(before).views_differ and rs.context(during).views_differ
+    same, differs = PeriodToken(0, False, None, 0), PeriodToken(0, False, None, 1)
+    t4, h100 = "NVIDIA Tesla T4", "NVIDIA H100 SXM5 80GB"
+    memo = PeriodMemo(rs, "enforced")
+    memo.decide("t4", same, before, compute(t4, before))
+    assert memo.decide("t4", differs, during, never) == compute(t4, during)()
+    memo.decide("t4-back", differs, during, compute(t4, during))
+    assert memo.decide("t4-back", same, before, never) == compute(t4, before)()
+    memo.decide("h100", same, before, compute(h100, before))
+    with pytest.raises(AssertionError, match="ran again"):
+        memo.decide("h100", differs, during, never)
+    assert memo.shared == 2
+
+
+class _TwoDays:
+    """Rules on two days that differ in nothing but the views on the second (``@feature:x`` applies in one view
+    only): the case the bundled data cannot show, where only the views tell whether a decision holds."""
+
+    def differing_parameters(self, a: dt.date, b: dt.date) -> frozenset[str]:
+        return frozenset()
+
+    def view_differences(self, day: dt.date) -> frozenset[str]:
+        return frozenset({"@feature:x"}) if day == D("2025-02-02") else frozenset()
+
+    def context(self, day: dt.date, view: str = "enforced") -> object:
+        return Ruleset.load().context(D("2025-02-01"))
+
+
+def test_a_decision_that_read_what_differs_between_the_views_is_not_carried_into_a_day_where_they_differ() -> None:
+    version = DECISION_FIELDS.index("rule_version")
+
+    def compute(read: str) -> Callable[[], Decision]:
+        def run() -> Decision:
+            Ruleset.load().context(D("2025-02-01")).track(read)
+            d: list[object] = [None] * len(DECISION_FIELDS)
+            d[version] = Ruleset.load().context(D("2025-02-01")).version.id
+            return tuple(d)
+        return run
+
+    def never() -> Decision:
+        raise AssertionError("the engine ran again")
+
+    memo = PeriodMemo(_TwoDays(), "enforced")  # type: ignore[arg-type]
+    same, differs = PeriodToken(0, False, None, 0), PeriodToken(0, False, None, 1)
+    memo.decide("y", same, D("2025-02-01"), compute("@feature:y"))
+    memo.decide("y", differs, D("2025-02-02"), never)  # read nothing the views differ in: shared
+    memo.decide("x", same, D("2025-02-01"), compute("@feature:x"))
+    with pytest.raises(AssertionError, match="ran again"):
+        memo.decide("x", differs, D("2025-02-02"), never)

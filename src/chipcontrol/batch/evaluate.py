@@ -55,6 +55,7 @@ from chipcontrol.batch.workers import (
     DecisionPool,
     Job,
     PeriodMemo,
+    PeriodToken,
     decide_shipment,
     gc_paused,
     shipment_for,
@@ -157,7 +158,6 @@ class Pending:
 
 
 _NO_CITATION = Citation(source_id="", document="")
-_Token = tuple[int, bool, tuple[int | None, ...] | None, bool]
 _POOL_MIN = 4000  # fewer new keys than this are decided in-process (starting workers costs more than it saves)
 _SCREEN_MIN = 256  # fewer new names than this are screened in-process
 
@@ -201,7 +201,7 @@ class Evaluator:
         self._decided = pl.DataFrame(schema=_DECISION_FRAME)
         self._texts: dict[tuple[int, str | None], str | None] = {}  # parties column by (layout, key's entries)
         self._memo = PeriodMemo(self.rs, settings.view, *_SOFT)
-        self._tokens: dict[tuple[int, int], _Token] = {}
+        self._tokens: dict[tuple[int, int], PeriodToken] = {}
         self._class_forms: dict[int, list[tuple[Classification, ...]]] = {}
 
     # --------------------------------------------------------------------------------------- helpers
@@ -291,10 +291,11 @@ class Evaluator:
             self._classes[key] = c
         return c
 
-    def period_token(self, item: int, period: int) -> _Token:
+    def period_token(self, item: int, period: int) -> PeriodToken:
         """What shapes a key of this item in this period besides the key's own columns (see ``PeriodMemo``): the
         classification in both views as far as a decision reads it (``_decision_form``; as a number per distinct
-        form), whether the exporter's name can matter, the quantity rule, whether ``check`` runs the other view."""
+        form), whether the exporter's name can matter, the quantity rule, how the views stand
+        (:class:`~chipcontrol.batch.workers.PeriodToken`)."""
         token = self._tokens.get((item, period))
         if token is not None:
             return token
@@ -303,9 +304,13 @@ class Evaluator:
         if form not in forms:
             forms.append(form)
         cid = forms.index(form)
-        token = self._tokens[(item, period)] = (cid, self.exporter_matters(item, period),
-                                                self.quantity_rule(item, period),
-                                                self.rs.context(self._bp[period], self.settings.view).views_differ)
+        if not self.rs.context(self._bp[period], self.settings.view).views_differ:
+            views = 0
+        else:
+            views = 1 if (self._classification(item, period, "enforced") ==
+                          self._classification(item, period, "as_written")) else 2
+        token = self._tokens[(item, period)] = PeriodToken(cid, self.exporter_matters(item, period),
+                                                           self.quantity_rule(item, period), views)
         return token
 
     def quantity_rule(self, item: int, period: int) -> tuple[int | None, ...] | None:

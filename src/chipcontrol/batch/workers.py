@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from chipcontrol.batch.columns import DECISION_FIELDS, canonical_request
 from chipcontrol.batch.decision import Decision, from_determination
@@ -54,6 +54,19 @@ def decide_shipment(rs: Ruleset, view: str, spec: ChipSpec, day: dt.date, ship: 
     return from_determination(d, determine(spec, other_cls, ship, rs.context(day, other_view)))
 
 
+class PeriodToken(NamedTuple):
+    """What shapes a key's decision in its period besides the key's own columns (see :class:`PeriodMemo`): the
+    classification in both views as far as a decision reads it (a number per distinct form), whether the
+    exporter's name can matter, the LPP quantity rule, and how the views stand (``views``: 0 where no rule version
+    applies in one view only, so ``check`` reports no other view; 1 where some does and the item's classification is
+    the same in both views; 2 where it differs)."""
+
+    form: int
+    exporter_matters: bool
+    quantity_rule: tuple[int | None, ...] | None
+    views: int
+
+
 class PeriodMemo:
     """Keys that differ only in their decision period, the end user's headquarters or the declared end uses share
     one decision where what differs was not read.
@@ -64,12 +77,17 @@ class PeriodMemo:
     on day ``q`` holds on day ``p`` when (a) the key less its period is the same (``rest``) — or differs only in the
     headquarters (``hq_at``, its position in ``rest``) where the decision did not read it (``@ship:hq``), or in
     declared end uses the decision did not ask about (``uses_at``; ``@ship:end_use:USE``) — (b) the period tokens
-    agree — the parent's per item and period facts that shape a key: the classification in both views (apart from
-    its date), whether an exporter's name can matter, the LPP quantity rule, whether the other view runs — and (c)
-    none of the parameters the decision read differs between the two days (:meth:`Ruleset.differing_parameters`:
-    parameters, their in-force status or one entry, letters coming into force, logic features, country-group
-    memberships, the classification logic, the rule version's citation). The decision's ``rule_version`` is the
-    day's own. Otherwise the key is decided anew with the engine, its reads recorded."""
+    agree — the parent's per item and period facts that shape a key (:class:`PeriodToken`) — and (c) none of the
+    parameters the decision read differs between the two days (:meth:`Ruleset.differing_parameters`: parameters,
+    their in-force status or one entry, letters coming into force, logic features, country-group memberships, the
+    classification logic, the rule version's citation). The decision's ``rule_version`` is the day's own.
+
+    Tokens that differ only in how the views stand are compared too, since the other view only adds its fields: a
+    decision from a day on which ``check`` reports no other view holds on a day on which it would, with the same
+    classification in both views, where nothing the decision read differs between the views on that day (``check``
+    then finds the same answer in the other view and reports none); and any decision holds, less its other-view
+    fields, on a day on which no other view is reported. Otherwise the key is decided anew with the engine, its
+    reads recorded."""
 
     def __init__(self, rs: Ruleset, view: str = "enforced", hq_at: int | None = None,
                  uses_at: int | None = None) -> None:
@@ -93,18 +111,27 @@ class PeriodMemo:
     def decide(self, rest: Hashable, token: Hashable, day: dt.date, compute: Callable[[], Decision]) -> Decision:
         hq = rest[self.hq_at] if self.hq_at is not None and isinstance(rest, tuple) else None
         uses = _uses(rest[self.uses_at]) if self.uses_at is not None and isinstance(rest, tuple) else frozenset()
-        free, by_hq = self._seen.setdefault(self.core(rest), {}).setdefault(token, ([], {}))
-        for entries in (free, by_hq.get(hq, ())):
-            for q, reads, asked, e_uses, d in entries:
-                if asked and any((u in uses) != (u in e_uses) for u in asked):
-                    continue
-                if q != day:
-                    differ = self.rs.differing_parameters(q, day)
-                    if differ is None or not reads.isdisjoint(differ):
+        seen = self._seen.setdefault(self.core(rest), {})
+        free, by_hq = seen.setdefault(token, ([], {}))
+        for source, views_unread, drop_other in _sources(token):
+            found = seen.get(source)
+            if found is None:
+                continue
+            for entries in (found[0], found[1].get(hq, ())):
+                for q, reads, asked, e_uses, d in entries:
+                    if asked and any((u in uses) != (u in e_uses) for u in asked):
                         continue
-                self.shared += 1
-                version = self.rs.context(day, self.view).version.id
-                return d if d[_VERSION] == version else (*d[:_VERSION], version, *d[_VERSION + 1:])
+                    if q != day:
+                        differ = self.rs.differing_parameters(q, day)
+                        if differ is None or not reads.isdisjoint(differ):
+                            continue
+                    if views_unread and not reads.isdisjoint(self.rs.view_differences(day)):
+                        continue
+                    self.shared += 1
+                    version = self.rs.context(day, self.view).version.id
+                    if drop_other and d[_OTHER] != _NO_OTHER:
+                        d = (*d[:_OTHER.start], *_NO_OTHER)
+                    return d if d[_VERSION] == version else (*d[:_VERSION], version, *d[_VERSION + 1:])
         with tracking_reads() as names:
             d = compute()
         frozen = frozenset(names)
@@ -119,6 +146,22 @@ class PeriodMemo:
 
 _Entry = tuple[dt.date, frozenset[str], tuple[str, ...], frozenset[str], Decision]
 _USE = "@ship:end_use:"
+_OTHER = slice(len(DECISION_FIELDS) - 3, None)  # the other view's outcome, requirement and review policy
+_NO_OTHER = (None, None, None)
+assert all(f.startswith("other_view_") for f in DECISION_FIELDS[_OTHER])
+
+
+def _sources(token: Hashable) -> list[tuple[Hashable, bool, bool]]:
+    """Tokens whose decisions may serve a key with ``token``: (token, whether the decision must not have read
+    anything that differs between the views on the day, whether its other-view fields are dropped)."""
+    if not isinstance(token, PeriodToken):
+        return [(token, False, False)]
+    out: list[tuple[Hashable, bool, bool]] = [(token, False, False)]
+    if token.views == 1:
+        out.append((token._replace(views=0), True, False))
+    elif token.views == 0:
+        out += [(token._replace(views=1), False, True), (token._replace(views=2), False, True)]
+    return out
 
 
 def _uses(value: Any) -> frozenset[str]:
