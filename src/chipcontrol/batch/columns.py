@@ -198,6 +198,26 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "region", "answers")
 
 
+#: A decision key's columns, as the batch's frame of valid lines names them (``evaluate``); the key less its period
+#: (``REST_COLUMNS``) is what ``workers.PeriodMemo`` shares a decision across.
+KEY_COLUMNS: tuple[str, ...] = ("item_id", "period", "dest", "origin_n", "region_n", "made_n", "hq", "facts",
+                                "exp_class", "exp_sig", "end_uses", "party_sig", "qty_key")
+REST_COLUMNS: tuple[str, ...] = tuple(c for c in KEY_COLUMNS if c != "period")
+#: The request fields (``CANONICAL_FIELDS``, in order) as the frame names them; those the key does not hold
+#: (``REQUEST_ONLY``: names, the quantity where LPP reads it, the owners cell) travel with the key.
+REQUEST_COLUMNS: tuple[str, ...] = ("dest", "origin_n", "eu", "hq", "exp", "qty_req", "end_uses", "owners", "made_n",
+                                    "region_n", "facts")
+REQUEST_ONLY: tuple[str, ...] = tuple(c for c in REQUEST_COLUMNS if c not in KEY_COLUMNS)
+_FROM_REST = tuple(REST_COLUMNS.index(c) if c in REST_COLUMNS else -1 - REQUEST_ONLY.index(c)
+                   for c in REQUEST_COLUMNS)
+
+
+def key_request(rest: Sequence[Any], own: Sequence[Any], kept: Sequence[tuple[str, str]]) -> assess.CheckRequest:
+    """:func:`canonical_request` for a key given as its columns less its period (``REST_COLUMNS``) and its
+    request-only fields (``REQUEST_ONLY``)."""
+    return canonical_request(tuple(rest[j] if j >= 0 else own[-1 - j] for j in _FROM_REST), kept)
+
+
 @lru_cache(maxsize=4096)
 def _answer_items(facts: str) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), str(v)) for k, v in json.loads(facts))

@@ -79,15 +79,10 @@ PartyScreen = Screen
 __all__ = ["DECISION_FIELDS", "INPUT_COLUMNS", "OUTPUT_SCHEMA", "REJECT_SCHEMA", "REQUIRED_COLUMNS", "SEP",
            "EvalStats", "Evaluator", "Pending", "decision_dates"]
 
-_KEY_COLUMNS = ("item_id", "period", "dest", "origin_n", "region_n", "made_n", "hq", "facts", "exp_class",
-                "exp_sig", "end_uses", "party_sig", "qty_key")
-_REST = tuple(c for c in _KEY_COLUMNS if c != "period")  # a key less its period (see PeriodMemo)
+_KEY_COLUMNS, _REST = C.KEY_COLUMNS, C.REST_COLUMNS
 _SOFT = (_REST.index("hq"), _REST.index("end_uses"))  # shared where the decision did not read them
 _NONE = "\x00"  # stands for "not given" inside composite text keys (cleaned text never holds control characters)
 _LPP_CAP = "ear.part_740.ai_diffusion.lpp_tpp_per_year"
-# a key's request fields (columns.CANONICAL_FIELDS) as the valid-lines frame names them
-_REQUEST_COLUMNS = ("dest", "origin_n", "eu", "hq", "exp", "qty_req", "end_uses", "owners", "made_n", "region_n",
-                    "facts")
 _DECISION_FRAME = {**DECISION_TYPES, "parties": pl.String}  # a key's party entries (joined by _RS), per line
 _KEY_SCHEMA = {"item_id": pl.Int32, "period": pl.Int32, "dest": pl.String, "origin_n": pl.String,
                "region_n": pl.String, "made_n": pl.String, "hq": pl.String, "facts": pl.String,
@@ -408,18 +403,19 @@ class Evaluator:
         return found
 
     # --------------------------------------------------------------------------------------- deciding
-    def decide(self, item: int, period: int, fields: Sequence[Any], kept: Sequence[tuple[str, str]],
-               rest: Any = None, token: Any = None) -> Decision:
-        """One decision with the real engine, as ``assess.check_item`` makes it for a line with this key (its
-        request: ``columns.canonical_request``) — or the decision of the same key in another period where the
-        rules it read do not differ (``rest``: the key less its period; ``token``: :meth:`period_token`)."""
+    def decide(self, item: int, period: int, own: Sequence[Any], kept: Sequence[tuple[str, str]],
+               rest: tuple[Any, ...], token: Any = None) -> Decision:
+        """One decision with the real engine, as ``assess.check_item`` makes it for a line with this key (``rest``:
+        the key less its period; ``own``: its request-only fields; its request: ``columns.key_request``) — or the
+        decision of the same key in another period where the rules it read do not differ (``token``:
+        :meth:`period_token`; None: always decided)."""
         def compute() -> Decision:
-            ship = shipment_for(C.canonical_request(fields, kept), self._screen_cached, self._ships)
+            ship = shipment_for(C.key_request(rest, own, kept), self._screen_cached, self._ships)
             return decide_shipment(self.rs, self.settings.view, self._items.specs[item], self._bp[period], ship,
                                    lambda view: self._classification(item, period, view))
 
         self.stats.keys_evaluated += 1
-        if rest is None:
+        if token is None:
             return compute()
         shared = self._memo.shared
         d = self._memo.decide(rest, token, self._bp[period], compute)
@@ -427,7 +423,7 @@ class Evaluator:
         return d
 
     def _submit(self, tasks: list[tuple[int, int, tuple[Any, ...], tuple[tuple[str, str], ...], Any, Any]]) -> Job:
-        """Decide keys (item, period, request fields, kept parties, key less its period, period token): here, or
+        """Decide keys (item, period, request-only fields, kept parties, key less its period, period token): here, or
         with ``workers`` > 1 and enough of them in worker processes, in the background (screening stays here: the
         workers get its results)."""
         if len(tasks) < _POOL_MIN or not self._start_pool(len(tasks)):
@@ -560,16 +556,19 @@ class Evaluator:
         numbered = pl.concat([reps.filter(~is_new).select(*key, "kid"), todo.select(*key, "kid")])
         # keys that differ only in their period next to each other (one worker decides them, sharing where it can)
         keys = todo.select(key).rows()
-        requests = todo.select("combo", *_REQUEST_COLUMNS).rows()
+        others = todo.select("combo", *C.REQUEST_ONLY).rows()
         groups: dict[tuple[Any, ...], list[int]] = {}
+        rests = []
         for i, k in enumerate(keys):
-            groups.setdefault((k[0], *k[2:]), []).append(i)
+            rest = (k[0], *k[2:])
+            rests.append(rest)
+            groups.setdefault(rest, []).append(i)
         order = [i for g in groups.values() for i in g]
         tasks = []
         for i in order:
-            (item, period, *_), (combo, *fields) = keys[i], requests[i]
-            tasks.append((item, period, tuple(fields), self._combos[combo].kept, (item, *keys[i][2:]),
-                          self.period_token(item, period)))
+            k, (combo, *own) = keys[i], others[i]
+            # the request travels as the key less its period and the fields the key does not hold
+            tasks.append((k[0], k[1], tuple(own), self._combos[combo].kept, rests[i], self.period_token(k[0], k[1])))
         return Pending(ok, numbered, rejects, [n0 + i for i in order], self._submit(tasks))
 
     def finish(self, p: Pending) -> tuple[pl.DataFrame, pl.DataFrame]:

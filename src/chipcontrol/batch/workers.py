@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import IO, Any, NamedTuple
 
-from chipcontrol.batch.columns import DECISION_FIELDS, canonical_request
+from chipcontrol.batch.columns import DECISION_FIELDS, key_request
 from chipcontrol.batch.decision import Decision, from_determination
 from chipcontrol.model.decision import Classification
 from chipcontrol.model.shipment import PartyHit, Shipment
@@ -34,8 +34,8 @@ from chipcontrol.rules.ear.license import determine
 from chipcontrol.rules.ruleset import Ruleset, tracking_reads
 from chipcontrol.services import assess
 
-# item id, date, request fields, kept parties, the key less its period, the period's token (see PeriodMemo)
-Task = tuple[int, dt.date, tuple[Any, ...], tuple[tuple[str, str], ...], Hashable, Hashable]
+# item id, date, request-only fields, kept parties, the key less its period, the period's token (see PeriodMemo)
+Task = tuple[int, dt.date, tuple[Any, ...], tuple[tuple[str, str], ...], tuple[Any, ...], Hashable]
 Screened = tuple[tuple[PartyHit, ...], tuple[PartyHit, ...]]
 
 
@@ -216,8 +216,8 @@ def _decide_chunk(tasks: Sequence[Task]) -> list[Decision]:
         return [_decide_one(*task) for task in tasks]
 
 
-def _decide_one(item: int, day: dt.date, fields: tuple[Any, ...], kept: tuple[tuple[str, str], ...],
-                rest: Hashable, token: Hashable) -> Decision:
+def _decide_one(item: int, day: dt.date, own: tuple[Any, ...], kept: tuple[tuple[str, str], ...],
+                rest: tuple[Any, ...], token: Hashable) -> Decision:
     rs: Ruleset = _state["rs"]
     spec: ChipSpec = _state["specs"][item]
     classes: dict[tuple[int, dt.date, str], Classification] = _state["classes"]
@@ -230,7 +230,7 @@ def _decide_one(item: int, day: dt.date, fields: tuple[Any, ...], kept: tuple[tu
         return c
 
     def compute() -> Decision:
-        ship = shipment_for(canonical_request(fields, kept), _screen, _state["ships"])
+        ship = shipment_for(key_request(rest, own, kept), _screen, _state["ships"])
         return decide_shipment(rs, _state["view"], spec, day, ship, classification)
 
     memo: PeriodMemo = _state["memo"]
