@@ -230,3 +230,21 @@ def test_every_exporter_named_in_a_file(tmp_path: Path) -> None:
     assert rej.height == 0 and out.height == 3
     by_line = {r["line_id"]: r for r in out.iter_rows(named=True)}
     assert by_line["e3"]["license_required"] in ("true", "True", True)
+
+
+def test_a_first_frame_started_in_two_parts_gives_the_same_file(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first frame of a large batch is keyed in two parts (its first part's keys decided meanwhile): the same
+    lines and rejects, byte for byte, as the frame in one piece."""
+    from chipcontrol.batch import runner
+
+    src = tmp_path / "s.csv"
+    generate_shipments(1_200, seed=3, until=dt.date(2026, 7, 1)).write_csv(src)
+    with src.open("a", encoding="utf-8") as f:
+        f.write("bad-1,,,,,,,,,,,\n")  # a reject in the second part
+    whole = run_batch(src, tmp_path / "whole.parquet", settings=Settings(), audit=False)
+    monkeypatch.setattr(runner, "_FIRST_PART", 100)
+    parts = run_batch(src, tmp_path / "parts.parquet", settings=Settings(), audit=False)
+    assert whole.rejects == parts.rejects == 1
+    assert whole.output_sha256 == parts.output_sha256
+    assert sha256_file(Path(whole.rejects_file)) == sha256_file(Path(parts.rejects_file))

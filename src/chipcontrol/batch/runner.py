@@ -32,6 +32,7 @@ from chipcontrol.settings import Settings
 
 ENGINES = ("polars", "rows", "spark")
 MANIFEST_VERSION = 1
+_FIRST_PART = 20_000  # lines of the first frame keyed before the workers get their first keys
 _MIN_LINE_BYTES = 40  # a file of N bytes holds at least N / 40 lines worth deciding (a guess for starting workers)
 ROW_GROUP = 100_000
 Progress = Callable[[int, int], None]
@@ -220,7 +221,8 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
     prepare: Callable[[], None] | None = (lambda: _prepare_audit(settings)) if audit else None
     try:
         # polars: a chunk is validated, screened and keyed while the workers decide the keys of the one before
-        started: tuple[int, pl.DataFrame, Pending] | None = None
+        started: tuple[int, pl.DataFrame, list[Pending]] | None = None
+        first = True
         for i in range(n_chunks):
             if str(i) in manifest["done"]:
                 continue
@@ -228,15 +230,19 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
             if engine != "polars":
                 finish(i, chunk, ev.evaluate_rows(chunk))
                 continue
-            pending = ev.start(chunk)
+            # the first frame is started in two parts: the workers begin on the first part's keys while the rest
+            # of it is keyed (nothing else can overlap that frame)
+            cut = _FIRST_PART if first and chunk.height > 2 * _FIRST_PART else chunk.height
+            pending = [ev.start(chunk.slice(0, cut))] + ([ev.start(chunk.slice(cut))] if cut < chunk.height else [])
+            first = False
             if started is not None:
-                if prepare is not None and not started[2].job.finished:
+                if prepare is not None and not started[2][0].job.finished:
                     prepare()
                     prepare = None
-                finish(started[0], started[1], ev.finish(started[2]))
+                finish(started[0], started[1], _joined([ev.finish(p) for p in started[2]]))
             started = (i, chunk, pending)
         if started is not None:
-            finish(started[0], started[1], ev.finish(started[2]))
+            finish(started[0], started[1], _joined([ev.finish(p) for p in started[2]]))
     finally:
         ev.close()
     timings["evaluate"] = time.perf_counter() - t1
@@ -261,6 +267,13 @@ def run_batch(input_path: str | Path, output_path: str | Path, *, settings: Sett
         _write_json(mpath, manifest)
     shutil.rmtree(work, ignore_errors=True)
     return res
+
+
+def _joined(results: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The lines and rejects of a frame started in parts, in order."""
+    if len(results) == 1:
+        return results[0]
+    return pl.concat([r[0] for r in results]), pl.concat([r[1] for r in results])
 
 
 def _part(i: int) -> str:
