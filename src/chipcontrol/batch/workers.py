@@ -99,6 +99,17 @@ class PeriodMemo:
         self._seen: dict[Hashable, dict[Hashable, tuple[list[_Entry], dict[Any, list[_Entry]]]]] = {}
         self._reads: dict[frozenset[str], tuple[frozenset[str], bool, tuple[str, ...]]] = {}
         self.shared = 0
+        # remembered per memo: tokens' sources, end-use sets, two days' differences, each day's rule version
+        self._sources: dict[Hashable, list[tuple[Hashable, bool, bool]]] = {}
+        self._use_sets: dict[Any, frozenset[str]] = {}
+        self._differ: dict[tuple[dt.date, dt.date], frozenset[str] | None] = {}
+        self._versions: dict[dt.date, str] = {}
+
+    def _uses(self, value: Any) -> frozenset[str]:
+        found = self._use_sets.get(value)
+        if found is None:
+            found = self._use_sets[value] = _uses(value)
+        return found
 
     def core(self, rest: Hashable) -> Hashable:
         """The key less its period, headquarters and end uses."""
@@ -110,11 +121,20 @@ class PeriodMemo:
 
     def decide(self, rest: Hashable, token: Hashable, day: dt.date, compute: Callable[[], Decision]) -> Decision:
         hq = rest[self.hq_at] if self.hq_at is not None and isinstance(rest, tuple) else None
-        uses = _uses(rest[self.uses_at]) if self.uses_at is not None and isinstance(rest, tuple) else frozenset()
-        seen = self._seen.setdefault(self.core(rest), {})
-        free, by_hq = seen.setdefault(token, ([], {}))
-        for source, views_unread, drop_other in _sources(token):
-            found = seen.get(source)
+        uses = self._uses(rest[self.uses_at]) if self.uses_at is not None and isinstance(rest, tuple) else _NO_USES
+        core = self.core(rest)
+        seen = self._seen.get(core)
+        if seen is None:
+            seen = self._seen[core] = {}
+        own = seen.get(token)
+        if own is None:
+            own = seen[token] = ([], {})
+        free, by_hq = own
+        sources = self._sources.get(token)
+        if sources is None:
+            sources = self._sources[token] = _sources(token)
+        for source, views_unread, drop_other in sources:
+            found = own if source is token else seen.get(source)
             if found is None:
                 continue
             for entries in (found[0], found[1].get(hq, ())):
@@ -122,13 +142,17 @@ class PeriodMemo:
                     if asked and any((u in uses) != (u in e_uses) for u in asked):
                         continue
                     if q != day:
-                        differ = self.rs.differing_parameters(q, day)
+                        differ = self._differ.get((q, day), _UNKNOWN)
+                        if differ is _UNKNOWN:
+                            differ = self._differ[(q, day)] = self.rs.differing_parameters(q, day)
                         if differ is None or not reads.isdisjoint(differ):
                             continue
                     if views_unread and not reads.isdisjoint(self.rs.view_differences(day)):
                         continue
                     self.shared += 1
-                    version = self.rs.context(day, self.view).version.id
+                    version = self._versions.get(day)
+                    if version is None:
+                        version = self._versions[day] = self.rs.context(day, self.view).version.id
                     if drop_other and d[_OTHER] != _NO_OTHER:
                         d = (*d[:_OTHER.start], *_NO_OTHER)
                     return d if d[_VERSION] == version else (*d[:_VERSION], version, *d[_VERSION + 1:])
@@ -146,6 +170,8 @@ class PeriodMemo:
 
 _Entry = tuple[dt.date, frozenset[str], tuple[str, ...], frozenset[str], Decision]
 _USE = "@ship:end_use:"
+_NO_USES: frozenset[str] = frozenset()
+_UNKNOWN: Any = object()
 _OTHER = slice(len(DECISION_FIELDS) - 3, None)  # the other view's outcome, requirement and review policy
 _NO_OTHER = (None, None, None)
 assert all(f.startswith("other_view_") for f in DECISION_FIELDS[_OTHER])
