@@ -675,46 +675,42 @@ def _initials(short: _HanForm, full: _HanForm) -> float:
     key_words = [i for i, (a, b) in enumerate(words) if any(p in full.named or p in full.places for p in range(a, b))]
     if len(key_words) == n:
         return 0.0  # no generic word (大学, 集团, 通信): no organisation's name, perhaps a person's
+    skip = tuple(0 if wi == closing else 2 if wi == 0 or any(p in full.named or p in full.places for p in range(a, b))
+                 else 1 for wi, (a, b) in enumerate(words))  # 0: free (a closing word), 1: one generic word, 2: never
+    return max(_initials_walk(s, full, words, skip, key_words, 0, 0, 0, 0, (), 0), 0.0)
 
-    def skippable(wi: int) -> int:  # 0: free (a closing word), 1: one generic word, 2: never
-        a, b = words[wi]
-        if wi == closing:
-            return 0
-        if wi == 0 or any(p in full.named or p in full.places for p in range(a, b)):
-            return 2
-        return 1
 
+def _initials_walk(s: str, full: _HanForm, words: list[tuple[int, int]], skip: tuple[int, ...], key_words: list[int],
+                   wi: int, si: int, skipped: int, cut: int, pos: tuple[int, ...], used: int) -> float:
+    """The best score of ``s[si:]`` read from ``full``'s words ``wi`` on (-1: none), for :func:`_initials`."""
+    f, n = full.text, len(words)
+    if si == len(s):
+        if any(skip[w] for w in range(wi, n)):
+            return -1.0  # after its last word, only a closing 大学/学院/集团 (中国电信 is not 中国电子信息产业集团)
+        if used < 2 or cut < 1 or skipped > (1 if len(s) >= 4 else 0):
+            return -1.0
+        if full.named and not full.named.intersection(pos):
+            return -1.0
+        kept = [i for i in key_words if any(words[i][0] <= p < words[i][1] for p in pos)]
+        share = len(s) / len(f)
+        score = ABBREVIATION_SPAN * (len(kept) / len(key_words) if key_words else share)
+        return ABBREVIATION_SIM + score + ABBREVIATION_SPAN / 8 * share
+    if wi == n:
+        return -1.0
     best = -1.0
-
-    def walk(wi: int, si: int, skipped: int, cut: int, pos: tuple[int, ...], used: int) -> None:
-        nonlocal best
-        if si == len(s):
-            if any(skippable(w) for w in range(wi, n)):
-                return  # after its last word, only a closing 大学/学院/集团 (中国电信 is not 中国电子信息产业集团)
-            if used < 2 or cut < 1 or skipped > (1 if len(s) >= 4 else 0):
-                return
-            if full.named and not full.named.intersection(pos):
-                return
-            kept = [i for i in key_words if any(words[i][0] <= p < words[i][1] for p in pos)]
-            share = len(s) / len(f)
-            score = ABBREVIATION_SPAN * (len(kept) / len(key_words) if key_words else share)
-            best = max(best, ABBREVIATION_SIM + score + ABBREVIATION_SPAN / 8 * share)
-            return
-        if wi == n:
-            return
-        a, b = words[wi]
-        k = skippable(wi)
-        if k < 2:
-            walk(wi + 1, si, skipped + k, cut, pos, used)
-        size = 0
-        while a + size < b and si + size < len(s) and s[si + size] == f[a + size]:
-            size += 1
-            walk(wi + 1, si + size, skipped, cut + (a + size < b), (*pos, *range(a, a + size)), used + 1)
-        if b - a >= 2 and any(p in full.places for p in range(a, b)) and s[si] == f[b - 1] != f[a]:
-            walk(wi + 1, si + 1, skipped, cut + 1, (*pos, b - 1), used + 1)
-
-    walk(0, 0, 0, 0, (), 0)
-    return max(best, 0.0)
+    a, b = words[wi]
+    k = skip[wi]
+    if k < 2:
+        best = max(best, _initials_walk(s, full, words, skip, key_words, wi + 1, si, skipped + k, cut, pos, used))
+    size = 0
+    while a + size < b and si + size < len(s) and s[si + size] == f[a + size]:
+        size += 1
+        best = max(best, _initials_walk(s, full, words, skip, key_words, wi + 1, si + size, skipped,
+                                        cut + (a + size < b), (*pos, *range(a, a + size)), used + 1))
+    if b - a >= 2 and any(p in full.places for p in range(a, b)) and s[si] == f[b - 1] != f[a]:
+        best = max(best, _initials_walk(s, full, words, skip, key_words, wi + 1, si + 1, skipped, cut + 1,
+                                        (*pos, b - 1), used + 1))
+    return best
 
 
 def compare_names(a: str, b: str) -> float:

@@ -200,26 +200,32 @@ def determine(spec: ChipSpec, cls: Classification, ship: Shipment, ctx: RuleCont
         return first
     facts: dict[str, Fact] = {}
     leaves: list[tuple[dict[str, str], Determination]] = []
-
-    def explore(world: dict[str, str], result: Determination, asked: list[Fact]) -> None:
-        new = [f for f in asked if f.id not in world]
-        if not new or len(leaves) >= MAX_BRANCHES:
-            # the replies assumed by default for facts read but not fixed in ``world`` are part of this branch
-            leaves.append(({**world, **{f.id: f.replies[0].value for f in new}}, result))
-            for f in new:
-                facts.setdefault(f.id, f)
-            return
-        fact = new[0]
-        facts.setdefault(fact.id, fact)
-        for i, reply in enumerate(fact.replies):
-            branch = {**world, fact.id: reply.value}
-            if i == 0:  # the run that asked used this reply already, and every later default with it
-                explore(branch, result, asked)
-            else:
-                explore(branch, *evaluate(spec, cls, ship, ctx, branch, classified))
-
-    explore({}, first, needed)
+    _explore({}, first, needed, facts, leaves, spec, cls, ship, ctx, classified)
     return _combine(first, leaves, facts)
+
+
+def _explore(world: dict[str, str], result: Determination, asked: list[Fact], facts: dict[str, Fact],
+             leaves: list[tuple[dict[str, str], Determination]], spec: ChipSpec, cls: Classification, ship: Shipment,
+             ctx: RuleContext, classified: dict[tuple[str, ...], tuple[ChipSpec, Classification]]) -> None:
+    """Every reply to every fact asked, depth first: each branch's world (facts fixed) and determination goes to
+    ``leaves``. (A module function, not a closure that calls itself: that would be a reference cycle per call, left
+    to the cyclic collector.)"""
+    new = [f for f in asked if f.id not in world]
+    if not new or len(leaves) >= MAX_BRANCHES:
+        # the replies assumed by default for facts read but not fixed in ``world`` are part of this branch
+        leaves.append(({**world, **{f.id: f.replies[0].value for f in new}}, result))
+        for f in new:
+            facts.setdefault(f.id, f)
+        return
+    fact = new[0]
+    facts.setdefault(fact.id, fact)
+    for i, reply in enumerate(fact.replies):
+        branch = {**world, fact.id: reply.value}
+        if i == 0:  # the run that asked used this reply already, and every later default with it
+            _explore(branch, result, asked, facts, leaves, spec, cls, ship, ctx, classified)
+        else:
+            _explore(branch, *evaluate(spec, cls, ship, ctx, branch, classified), facts, leaves, spec, cls, ship,
+                     ctx, classified)
 
 
 def _compatible(a: Mapping[str, str], b: Mapping[str, str], skip: str) -> bool:

@@ -91,26 +91,28 @@ def _find_cycle(links: tuple[OwnershipLink, ...]) -> list[str]:
         graph.setdefault(key(link.owner), []).append(key(link.owned))
     state: dict[str, int] = {}
     stack: list[str] = []
-
-    def visit(n: str) -> list[str]:
-        state[n] = 1
-        stack.append(n)
-        for m in graph.get(n, ()):
-            if state.get(m) == 1:
-                return [*stack[stack.index(m):], m]
-            if state.get(m) is None:
-                found = visit(m)
-                if found:
-                    return found
-        stack.pop()
-        state[n] = 2
-        return []
-
     for node in list(graph):
         if state.get(node) is None:
-            found = visit(node)
+            found = _visit(node, graph, state, stack)
             if found:
                 return found
+    return []
+
+
+def _visit(n: str, graph: dict[str, list[str]], state: dict[str, int], stack: list[str]) -> list[str]:
+    """Depth first from ``n``: the first cycle met, as the path that closes it, or []. (A module function, not a
+    closure that calls itself: that would be a reference cycle per call.)"""
+    state[n] = 1
+    stack.append(n)
+    for m in graph.get(n, ()):
+        if state.get(m) == 1:
+            return [*stack[stack.index(m):], m]
+        if state.get(m) is None:
+            found = _visit(m, graph, state, stack)
+            if found:
+                return found
+    stack.pop()
+    state[n] = 2
     return []
 
 
@@ -126,30 +128,33 @@ def listed_shares(links: Iterable[OwnershipLink], is_listed: Callable[[str], boo
         display.setdefault(key(link.owner), link.owner)
         display.setdefault(key(link.owned), link.owned)
     memo: dict[str, Share] = {}
+    return {name: _share(key(name), owners_of, is_listed, memo) for name in names}
 
-    def share(k: str) -> Share:
-        found = memo.get(k)
-        if found is not None:
-            return found
-        total = Fraction(0)
-        paths: list[tuple[tuple[str, Fraction], ...]] = []
-        for link in owners_of.get(k, ()):
-            ok = key(link.owner)
-            if is_listed(link.owner):
-                total += link.percent
-                paths.append(((link.owner, link.percent),))
-                continue
-            upstream = share(ok)
-            if upstream.percent == 0:
-                continue
-            # an affiliate counts as a listed owner; any other owner passes on its own listed share
-            total += link.percent if upstream.affiliate else link.percent * upstream.percent / HUNDRED
-            paths.extend((*p, (link.owner, link.percent)) for p in upstream.paths)
-        result = Share(min(total, HUNDRED), tuple(paths))
-        memo[k] = result
-        return result
 
-    return {name: share(key(name)) for name in names}
+def _share(k: str, owners_of: Mapping[str, list[OwnershipLink]], is_listed: Callable[[str], bool],
+           memo: dict[str, Share]) -> Share:
+    """The listed share of the entity keyed ``k``, through its owners (remembered in ``memo``). (A module function,
+    not a closure that calls itself: that would be a reference cycle per call.)"""
+    found = memo.get(k)
+    if found is not None:
+        return found
+    total = Fraction(0)
+    paths: list[tuple[tuple[str, Fraction], ...]] = []
+    for link in owners_of.get(k, ()):
+        ok = key(link.owner)
+        if is_listed(link.owner):
+            total += link.percent
+            paths.append(((link.owner, link.percent),))
+            continue
+        upstream = _share(ok, owners_of, is_listed, memo)
+        if upstream.percent == 0:
+            continue
+        # an affiliate counts as a listed owner; any other owner passes on its own listed share
+        total += link.percent if upstream.affiliate else link.percent * upstream.percent / HUNDRED
+        paths.extend((*p, (link.owner, link.percent)) for p in upstream.paths)
+    result = Share(min(total, HUNDRED), tuple(paths))
+    memo[k] = result
+    return result
 
 
 def listed_owner_names(links: Iterable[OwnershipLink]) -> list[str]:
