@@ -472,3 +472,34 @@ def test_affiliates_rule_shared_where_only_whether_it_applies_was_read() -> None
     by = {r["line_id"]: r for r in out.iter_rows(named=True)}
     assert "not applied on this date" in by["2025-11-15-owned"]["parties"]
     assert "not applied on this date" not in by["2025-09-28-owned"]["parties"]
+
+
+def test_deciding_leaves_no_reference_cycles(shipments_2k: Path) -> None:
+    """A worker process freezes what its decisions leave behind without a collector pass (``gc_paused(collect=
+    False)``): that is only sound while deciding makes no reference cycles, which would never be freed. Evaluating
+    random lines, every party role and ownership shape, and every period boundary with the collector off leaves
+    nothing for it to find."""
+    import gc
+
+    raw, _ = read_input(shipments_2k)
+    frames = [raw, _frame(WHOLE_TRANSACTION),
+              _frame([{**_line(f"{d}-{i}", date=d), **row} for d in ("2023-10-23", "2025-09-29", "2026-11-10")
+                      for i, row in enumerate(ACROSS_PERIODS)])]
+    ev = Evaluator(Settings(view="as_written"))
+    ev.evaluate(raw.slice(0, 20))  # imports, first caches
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for frame in frames:
+            ev.evaluate(frame)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        found = gc.collect()
+        kinds = sorted({getattr(o, "__qualname__", type(o).__name__) for o in gc.garbage if callable(o)})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was:
+            gc.enable()
+    assert ev.stats.keys_evaluated > 1500
+    assert found == 0, f"{found} objects in reference cycles; functions among them: {kinds}"

@@ -200,19 +200,22 @@ _VERSION = DECISION_FIELDS.index("rule_version")
 
 
 @contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(collect: bool = True) -> Iterator[None]:
     """The cyclic garbage collector paused while keys are decided: each decision allocates many short-lived,
     acyclic objects (freed by reference counting), and the collector's passes over the caches that grow meanwhile
-    (decisions, shipments, the period memo) cost about a sixth of the deciding time. When the block ends the young
-    generations are collected once and what survives — the caches, which live as long as the batch — is moved out of
-    the collector's sight (``gc.freeze``), so later passes (while the next frame is keyed) do not walk it again."""
+    (decisions, shipments, the period memo) cost about a sixth of the deciding time. When the block ends what
+    survives — the caches, which live as long as the batch — is moved out of the collector's sight (``gc.freeze``),
+    so later passes do not walk it again; with ``collect`` the young generations are collected first (for a caller
+    that may have made reference cycles meanwhile). A worker process only decides in the block, and deciding makes no
+    reference cycles (tests/batch/test_workers.py): it freezes without that pass, which walks every survivor."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
-            gc.collect(1)
+            if collect:
+                gc.collect(1)
             gc.freeze()
             gc.enable()
 
@@ -238,7 +241,7 @@ def _screen(name: str, country: str | None) -> tuple[list[PartyHit], list[PartyH
 
 
 def _decide_chunk(tasks: Sequence[Task]) -> list[Decision]:
-    with gc_paused():
+    with gc_paused(collect=False):
         return [_decide_one(*task) for task in tasks]
 
 
