@@ -680,8 +680,9 @@ def _initials(short: _HanForm, full: _HanForm) -> float:
     return max(_initials_walk(s, full, words, skip, key_words, 0, 0, 0, 0, (), 0), 0.0)
 
 
-def _initials_walk(s: str, full: _HanForm, words: list[tuple[int, int]], skip: tuple[int, ...], key_words: list[int],
-                   wi: int, si: int, skipped: int, cut: int, pos: tuple[int, ...], used: int) -> float:
+def _initials_walk(s: tuple[str, ...], full: _HanForm, words: list[tuple[int, int]], skip: tuple[int, ...],
+                   key_words: list[int], wi: int, si: int, skipped: int, cut: int, pos: tuple[int, ...],
+                   used: int) -> float:
     """The best score of ``s[si:]`` read from ``full``'s words ``wi`` on (-1: none), for :func:`_initials`."""
     f, n = full.text, len(words)
     if si == len(s):
