@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chipcontrol.model.citation import Citation
+from chipcontrol.model.frozen import quick_init
 from chipcontrol.model.trace import TraceStep
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Classification:
     """What an item is under the CCL on one date.
@@ -68,6 +70,7 @@ class Classification:
         }
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Reason:
     """A licence requirement (or prohibition) found, with its citation."""
@@ -82,6 +85,7 @@ class Reason:
                 "citation_detail": self.citation.to_dict()}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LicenseException:
     name: str
@@ -133,6 +137,7 @@ class Question:
                 "citation": self.citation.short(), "replies": [r.to_dict() for r in self.replies]}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PartyFinding:
     """One party (or owner) as the engine saw it: its role, its hits, its listed ownership and why it matters."""
@@ -159,6 +164,7 @@ class PartyFinding:
         return d
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Determination:
     """May this item go to this party, in this country, on this date?

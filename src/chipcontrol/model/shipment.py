@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from chipcontrol.model.citation import Citation
+from chipcontrol.model.frozen import quick_init
 
 END_USES = ("supercomputer", "advanced_node_fab", "military", "military_intelligence", "acm_storage")
 ROLES = ("exporter", "purchaser", "intermediate_consignee", "ultimate_consignee", "end_user")
@@ -36,6 +37,7 @@ class PartyHit:
     programs: tuple[str, ...] = ()  # sanctions programmes (SDN entries)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Party:
     """One party of the transaction in one role.
@@ -76,6 +78,7 @@ class OwnershipLink:
         return d
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Shipment:
     """Destination and origin are ISO 3166-1 alpha-2 codes, already normalised (Hong Kong as CN).

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chipcontrol.model.citation import Citation
+from chipcontrol.model.frozen import quick_init
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ParamRead:
     """A regulation parameter as read on the decision date."""
@@ -22,6 +24,7 @@ class ParamRead:
                 "citation": self.citation.short(), "source_id": self.citation.source_id}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TraceStep:
     """One question asked by a rule.

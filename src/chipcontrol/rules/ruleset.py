@@ -19,6 +19,7 @@ from typing import Any
 
 from chipcontrol.errors import InvalidDate, InvalidInput, RegulationDataError
 from chipcontrol.model.citation import Citation
+from chipcontrol.model.frozen import quick_init
 from chipcontrol.model.trace import ParamRead
 from chipcontrol.rules.loader import (
     VERIFICATION_TAGS,
@@ -105,6 +106,7 @@ class Obligation:
         return self.effective <= day and (self.until is None or day <= self.until)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RuleContext:
     """Everything in force on one date, in one view."""
