@@ -20,36 +20,36 @@ QUICK = [ParamRead, TraceStep, Classification, Reason, LicenseException, PartyFi
          RuleContext]
 
 
+def _shape(fn: Any) -> list[tuple[str, Any, str]]:
+    return [(p.name, p.kind, repr(p.default)) for p in inspect.signature(fn, follow_wrapped=False).parameters.values()]
+
+
 @pytest.mark.parametrize("cls", QUICK, ids=lambda c: c.__name__)
 def test_the_engines_value_types_keep_the_generated_signature(cls: type) -> None:
     generated = cls.__init__.__wrapped__  # type: ignore[misc]
     assert cls.__init__ is not generated
-    def shape(fn: Any) -> list[tuple[str, Any, str]]:
-        return [(p.name, p.kind, repr(p.default))
-                for p in inspect.signature(fn, follow_wrapped=False).parameters.values()]
-
-    assert shape(cls.__init__) == shape(generated)
+    assert _shape(cls.__init__) == _shape(generated)
 
 
-@quick_init
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Sample:
-    a: int
-    b: str = "b"
-    c: list[int] = dataclasses.field(default_factory=list)
-    d: int = dataclasses.field(default=4, init=False)
-    e: tuple[int, ...] = dataclasses.field(default=(), kw_only=True)
-    f: dict[str, int] = dataclasses.field(default_factory=dict, kw_only=True)
+def _declare(name: str) -> type:
+    """A fresh frozen dataclass with every kind of field (positional, defaulted, factory, not in __init__,
+    keyword-only), known by ``name`` in this module (for pickle)."""
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Sample:
+        a: int
+        b: str = "b"
+        c: list[int] = dataclasses.field(default_factory=list)
+        d: int = dataclasses.field(default=4, init=False)
+        e: tuple[int, ...] = dataclasses.field(default=(), kw_only=True)
+        f: dict[str, int] = dataclasses.field(default_factory=dict, kw_only=True)
+
+    Sample.__name__ = Sample.__qualname__ = name
+    return Sample
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Plain:
-    a: int
-    b: str = "b"
-    c: list[int] = dataclasses.field(default_factory=list)
-    d: int = dataclasses.field(default=4, init=False)
-    e: tuple[int, ...] = dataclasses.field(default=(), kw_only=True)
-    f: dict[str, int] = dataclasses.field(default_factory=dict, kw_only=True)
+_Sample: Any = quick_init(_declare("_Sample"))
+_Plain: Any = _declare("_Plain")
 
 
 @pytest.mark.parametrize(("args", "kwargs"), [((1,), {}), ((1, "x"), {}), ((1, "x", [2]), {"e": (3,), "f": {"k": 1}}),

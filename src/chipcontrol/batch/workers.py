@@ -207,7 +207,8 @@ def gc_paused(collect: bool = True) -> Iterator[None]:
     survives — the caches, which live as long as the batch — is moved out of the collector's sight (``gc.freeze``),
     so later passes do not walk it again; with ``collect`` the young generations are collected first (for a caller
     that may have made reference cycles meanwhile). A worker process only decides in the block, and deciding makes no
-    reference cycles (tests/batch/test_workers.py): it freezes without that pass, which walks every survivor."""
+    reference cycles (tests/batch/test_batch_equivalence.py): it freezes without that pass, which walks every
+    survivor."""
     was = gc.isenabled()
     gc.disable()
     try:

@@ -122,11 +122,8 @@ def listed_shares(links: Iterable[OwnershipLink], is_listed: Callable[[str], boo
 
     ``is_listed(name)`` says whether an owner is itself a listed party (screened by the caller)."""
     owners_of: dict[str, list[OwnershipLink]] = {}
-    display: dict[str, str] = {}
     for link in links:
         owners_of.setdefault(key(link.owned), []).append(link)
-        display.setdefault(key(link.owner), link.owner)
-        display.setdefault(key(link.owned), link.owned)
     memo: dict[str, Share] = {}
     return {name: _share(key(name), owners_of, is_listed, memo) for name in names}
 
